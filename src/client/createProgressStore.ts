@@ -1,0 +1,282 @@
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
+import type { ProgressOptions } from '../core/progress'
+import type { SequencerAction, SequencerOptions } from '../core/sequencer'
+import { decodeFrame } from '../protocol/codec'
+import { type DecodeErrorCode, MAX_FRAME_BYTES, type SequencedFrame } from '../protocol/types'
+import {
+  createFlushScheduler,
+  defaultSchedulerEnv,
+  type FlushMode,
+  type SchedulerEnv,
+} from './flushScheduler'
+import { createRunTracker, type RunTracker, type RunView } from './runTracker'
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+export interface ConnectionState {
+  status: ConnectionStatus
+  attempts: number
+  /** Local time of the last frame of any kind. */
+  lastFrameAt: number | null
+}
+
+/** Frames that never reached a run: refused by the codec, for runs nobody follows, or server errors. */
+export interface StoreStats {
+  frames: number
+  invalid: number
+  unknownRun: number
+  serverErrors: number
+  byCode: Record<string, number>
+}
+
+export interface ProgressState {
+  connection: ConnectionState
+  runs: Record<string, RunView>
+  stats: StoreStats
+}
+
+/** Every frame that was refused or that reports a problem, with its reason. */
+export type ProgressError =
+  | { kind: 'decode'; code: DecodeErrorCode; detail: string }
+  | { kind: 'unknown_run'; run: string }
+  | { kind: 'rejected'; run: string; seq: number; type: SequencedFrame['type']; reason: RejectReason }
+  | { kind: 'server'; code: string; message: string; run?: string }
+  | { kind: 'internal'; detail: string }
+
+export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions {
+  /** When subscribers hear about changes. Default: once per animation frame. */
+  flush?: FlushMode
+  /** Time between refreshes of time-based fields (estimates, ETA, staleness) while a run is live. */
+  refreshMs?: number
+  /** No frame for a run for this long → confidence `low`, reason `stale`. Default 25 s (2.5 × heartbeat). */
+  heartbeatTimeoutMs?: number
+  activityLimit?: number
+  maxFrameBytes?: number
+  /** Frames for runs not yet followed create them (true for a bare store; the client follows explicitly). */
+  autoFollow?: boolean
+  /** The source has no trustworthy order (adapters). */
+  unordered?: boolean
+  /** Initial connection state; a bare store is fed by its owner and starts `open`. */
+  connection?: ConnectionStatus
+  onError?: (error: ProgressError) => void
+  /** The sequencer needs the transport: a resync or a fresh snapshot for a run. */
+  onAction?: (run: string, action: SequencerAction) => void
+  now?: () => number
+  env?: SchedulerEnv
+}
+
+export const STORE_DEFAULTS = {
+  flush: 'frame' as FlushMode,
+  refreshMs: 250,
+  heartbeatTimeoutMs: 25_000,
+  activityLimit: DEFAULT_LIMITS.activityLimit,
+} as const
+
+export interface ProgressStore {
+  /** A vanilla Zustand store: `store.getState().runs[runId]`, `store.subscribe(listener)`. */
+  store: StoreApi<ProgressState>
+  /** Takes one raw frame (text or bytes): decodes, orders, reduces now; publishes at the next flush. Never throws. */
+  ingest(data: unknown): void
+  /** Publishes pending changes now. */
+  flush(): void
+  follow(runId: string): void
+  unfollow(runId: string): void
+  /** The resume point of a followed run, for `subscribe`/`resync`. */
+  position(runId: string): { epoch: string | null; applied: number } | null
+  followed(): string[]
+  setConnection(patch: Partial<Omit<ConnectionState, 'lastFrameAt'>>): void
+  /** A fresh subscribe for this run is on its way: give it a gap timeout before asking again. */
+  resubscribed(runId: string): void
+  destroy(): void
+}
+
+/**
+ * The client-side pipeline without a transport: codec → sequencer → reducer → progress model → a
+ * vanilla Zustand store, published at most once per animation frame.
+ * @example
+ * const { store, ingest } = createProgressStore()
+ * socket.onmessage = (message) => ingest(message.data)
+ * store.subscribe((state) => draw(state.runs['run-1']))
+ */
+export function createProgressStore(options: ProgressStoreOptions = {}): ProgressStore {
+  const env = options.env ?? defaultSchedulerEnv()
+  const now = options.now ?? (() => Date.now())
+  const refreshMs = options.refreshMs ?? STORE_DEFAULTS.refreshMs
+  const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES
+  const autoFollow = options.autoFollow ?? true
+  const trackerOptions = {
+    ...options,
+    limits: { ...DEFAULT_LIMITS, activityLimit: options.activityLimit ?? STORE_DEFAULTS.activityLimit },
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
+  }
+  const trackers = new Map<string, RunTracker>()
+  const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, byCode: {} }
+  let connection: ConnectionState = {
+    status: options.connection ?? 'open',
+    attempts: 0,
+    lastFrameAt: null,
+  }
+  let lastFrameAt: number | null = null
+  let statsDirty = false
+  let wakeHandle: unknown = null
+  let wakeAt = Number.POSITIVE_INFINITY
+  let destroyed = false
+
+  const store = createStore<ProgressState>()(() => ({ connection, runs: {}, stats: { ...stats } }))
+
+  // Errors from the host's own callback must not break the pipeline, nor vanish: rethrow them later.
+  const report = (error: ProgressError) => {
+    if (!options.onError) return
+    try {
+      options.onError(error)
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown
+      })
+    }
+  }
+  const count = (code: string) => {
+    stats.byCode[code] = (stats.byCode[code] ?? 0) + 1
+    statsDirty = true
+  }
+  const act = (run: string, action: SequencerAction | null) => {
+    if (!action || !options.onAction) return
+    try {
+      options.onAction(run, action)
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown
+      })
+    }
+  }
+
+  function flush() {
+    if (destroyed) return
+    scheduler.cancel()
+    const t = now()
+    const context = { now: t, disconnected: connection.status !== 'open' }
+    const previous = store.getState()
+    let runs = previous.runs
+    let changed = Object.keys(runs).length !== trackers.size
+    const next: Record<string, RunView> = {}
+    for (const [id, tracker] of trackers) {
+      const view = tracker.view(context)
+      next[id] = view
+      if (runs[id] !== view) changed = true
+    }
+    if (changed) runs = next
+    if (connection.lastFrameAt !== lastFrameAt) connection = { ...connection, lastFrameAt }
+    const nextConnection = connection
+    if (runs !== previous.runs || nextConnection !== previous.connection || statsDirty) {
+      statsDirty = false
+      store.setState({ runs, connection: nextConnection, stats: { ...stats, byCode: { ...stats.byCode } } })
+    }
+    armWake(t)
+  }
+
+  const scheduler = createFlushScheduler(flush, options.flush ?? STORE_DEFAULTS.flush, env)
+
+  // One timer for everything time-driven: gap deadlines and refreshes of live runs.
+  function armWake(t: number) {
+    let at = Number.POSITIVE_INFINITY
+    for (const tracker of trackers.values()) {
+      const deadline = tracker.sequencer.deadline()
+      if (deadline !== null && deadline < at) at = deadline
+      if (tracker.live() && t + refreshMs < at) at = t + refreshMs
+    }
+    if (at === wakeAt) return
+    if (wakeHandle !== null) env.clearTimeout(wakeHandle)
+    wakeHandle = null
+    wakeAt = at
+    if (at === Number.POSITIVE_INFINITY) return
+    wakeHandle = env.setTimeout(wake, Math.max(0, at - t))
+  }
+
+  function wake() {
+    wakeHandle = null
+    wakeAt = Number.POSITIVE_INFINITY
+    const t = now()
+    for (const [id, tracker] of trackers) act(id, tracker.sequencer.tick(t))
+    scheduler.schedule()
+    if (scheduler.mode !== 'sync') armWake(t)
+  }
+
+  function tracker(runId: string): RunTracker {
+    let found = trackers.get(runId)
+    if (!found) {
+      found = createRunTracker(runId, trackerOptions)
+      trackers.set(runId, found)
+    }
+    return found
+  }
+
+  function ingest(data: unknown) {
+    if (destroyed) return
+    try {
+      stats.frames++
+      const t = now()
+      lastFrameAt = t
+      const decoded = decodeFrame(data, maxFrameBytes)
+      if (!decoded.ok) {
+        stats.invalid++
+        count(decoded.error.code)
+        report({ kind: 'decode', ...decoded.error })
+      } else if (decoded.frame.type === 'error') {
+        const { code, message, run } = decoded.frame
+        stats.serverErrors++
+        count(code)
+        report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
+      } else {
+        const frame = decoded.frame
+        const known = trackers.get(frame.run)
+        if (!known && !autoFollow) {
+          stats.unknownRun++
+          count('unknown_run')
+          report({ kind: 'unknown_run', run: frame.run })
+        } else {
+          const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
+            count(reason)
+            report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
+          })
+          act(frame.run, action)
+        }
+      }
+    } catch (thrown) {
+      // Nothing in the pipeline should throw; if it ever does, the host app must not pay for it.
+      count('internal')
+      report({ kind: 'internal', detail: thrown instanceof Error ? thrown.message : String(thrown) })
+    }
+    scheduler.schedule()
+  }
+
+  return {
+    store,
+    ingest,
+    flush,
+    follow(runId) {
+      if (trackers.has(runId)) return
+      tracker(runId)
+      scheduler.schedule()
+    },
+    unfollow(runId) {
+      if (trackers.delete(runId)) scheduler.schedule()
+    },
+    position: (runId) => trackers.get(runId)?.sequencer.position() ?? null,
+    followed: () => [...trackers.keys()],
+    setConnection(patch) {
+      connection = { ...connection, ...patch }
+      for (const t of trackers.values()) t.touch()
+      scheduler.schedule()
+    },
+    resubscribed(runId) {
+      trackers.get(runId)?.sequencer.resubscribed(now())
+    },
+    destroy() {
+      destroyed = true
+      scheduler.cancel()
+      if (wakeHandle !== null) env.clearTimeout(wakeHandle)
+      wakeHandle = null
+    },
+  }
+}

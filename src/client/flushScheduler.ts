@@ -1,0 +1,63 @@
+/** When the store publishes: every animation frame, every N ms, or synchronously on each ingest. */
+export type FlushMode = 'frame' | number | 'sync'
+
+/** The parts of the world the scheduler needs; injected so tests and non-browser hosts can replace them. */
+export interface SchedulerEnv {
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+  requestAnimationFrame?: (fn: () => void) => unknown
+  cancelAnimationFrame?: (handle: unknown) => void
+}
+
+export interface FlushScheduler {
+  /** Asks for one flush soon; many calls before it runs still give one flush. */
+  schedule(): void
+  /** Forgets a pending flush (the caller flushes by hand, or is shutting down). */
+  cancel(): void
+  readonly mode: FlushMode
+}
+
+/** The host's timers, looked up when called, never at module load (tests replace them). */
+export function defaultSchedulerEnv(): SchedulerEnv {
+  const g = globalThis as typeof globalThis & Partial<Pick<SchedulerEnv, 'requestAnimationFrame'>>
+  return {
+    setTimeout: (fn, ms) => g.setTimeout(fn, ms),
+    clearTimeout: (handle) => g.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    requestAnimationFrame:
+      typeof g.requestAnimationFrame === 'function' ? (fn) => g.requestAnimationFrame!(fn) : undefined,
+    cancelAnimationFrame:
+      typeof g.cancelAnimationFrame === 'function'
+        ? (handle) => g.cancelAnimationFrame(handle as number)
+        : undefined,
+  }
+}
+
+/**
+ * Batching lives here and nowhere else: any number of `schedule()` calls between two flushes become one
+ * call of `flush`, on the next animation frame (16 ms timer without one), after N ms, or at once.
+ */
+export function createFlushScheduler(flush: () => void, mode: FlushMode, env: SchedulerEnv): FlushScheduler {
+  let pending: { handle: unknown; raf: boolean } | null = null
+  const run = () => {
+    pending = null
+    flush()
+  }
+  return {
+    mode,
+    schedule() {
+      if (mode === 'sync') return flush()
+      if (pending) return
+      if (mode === 'frame' && env.requestAnimationFrame) {
+        pending = { handle: env.requestAnimationFrame(run), raf: true }
+      } else {
+        pending = { handle: env.setTimeout(run, mode === 'frame' ? 16 : mode), raf: false }
+      }
+    },
+    cancel() {
+      if (!pending) return
+      if (pending.raf) env.cancelAnimationFrame?.(pending.handle)
+      else env.clearTimeout(pending.handle)
+      pending = null
+    },
+  }
+}

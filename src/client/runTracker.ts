@@ -1,0 +1,181 @@
+import { applyEvent, createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
+import { type Confidence, type ConfidenceReason, readConfidence } from '../core/confidence'
+import { createEtaEstimator } from '../core/eta'
+import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
+import {
+  createSequencer,
+  type SequencerAction,
+  type SequencerOptions,
+  type SequencerStats,
+} from '../core/sequencer'
+import type {
+  ActivityEntry,
+  HeartbeatFrame,
+  PhaseState,
+  RunState,
+  RunStatus,
+  SequencedFrame,
+} from '../protocol/types'
+
+export interface RunStats extends SequencerStats {
+  /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
+  rejected: number
+  rejections: Partial<Record<RejectReason, number>>
+}
+
+/** Everything a UI needs about one run. Unchanged runs keep their identity across flushes. */
+export interface RunView {
+  runId: string
+  status: RunStatus
+  title?: string
+  queuePosition?: number
+  error?: string
+  phases: PhaseState[]
+  activity: ActivityEntry[]
+  /** True progress, 0–1: only what the server confirmed. */
+  progress: number
+  /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */
+  displayed: number
+  /** Part of `displayed` is a time-based estimate for a phase that reports no counts. */
+  estimated: boolean
+  confidence: Confidence
+  confidenceReason: ConfidenceReason
+  /** Milliseconds left at the smoothed rate, or null while there is too little data. */
+  etaMs: number | null
+  epoch: string | null
+  /** Last applied seq of `epoch`. */
+  seq: number
+  /** Local time of the last frame for this run (events or heartbeats). */
+  lastFrameAt: number | null
+  stats: RunStats
+}
+
+export interface RunTrackerOptions extends SequencerOptions, ProgressOptions {
+  limits: ReducerLimits
+  heartbeatTimeoutMs: number
+  /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
+  unordered?: boolean
+}
+
+export interface ViewContext {
+  now: number
+  disconnected: boolean
+}
+
+export interface RejectedEvent {
+  event: SequencedFrame
+  reason: RejectReason
+}
+
+/** One run's pipeline: sequencer → reducer → progress model, and the view built from them. */
+export function createRunTracker(runId: string, options: RunTrackerOptions) {
+  const sequencer = createSequencer(options)
+  const eta = createEtaEstimator()
+  let state: RunState = createRunState()
+  let stateEpoch: string | null = null
+  let displayed = 0
+  let clockOffset = 0
+  let lastFrameAt: number | null = null
+  let version = 0
+  let builtVersion = -1
+  let view: RunView | null = null
+  let rejected = 0
+  const rejections: Partial<Record<RejectReason, number>> = {}
+
+  function apply(event: SequencedFrame, onReject: (rejection: RejectedEvent) => void) {
+    if (event.epoch !== stateEpoch) {
+      // A new epoch replaces the old log: start from nothing (a snapshot replaces everything anyway).
+      if (stateEpoch !== null) {
+        state = createRunState()
+        displayed = 0
+        eta.reset()
+      }
+      stateEpoch = event.epoch
+    }
+    const result = applyEvent(state, event, options.limits)
+    if (result.rejected) {
+      rejected++
+      rejections[result.rejected] = (rejections[result.rejected] ?? 0) + 1
+      onReject({ event, reason: result.rejected })
+      return
+    }
+    state =
+      event.type === 'snapshot' && state.activity.length > options.limits.activityLimit
+        ? { ...result.state, activity: result.state.activity.slice(-options.limits.activityLimit) }
+        : result.state
+  }
+
+  return {
+    runId,
+    sequencer,
+    /** Runs a frame through sequencer and reducer; returns what the transport should do, if anything. */
+    ingest(
+      frame: SequencedFrame | HeartbeatFrame,
+      now: number,
+      onReject: (rejection: RejectedEvent) => void,
+    ): SequencerAction | null {
+      version++
+      lastFrameAt = now
+      clockOffset = now - frame.ts
+      const { events, action } = sequencer.ingest(frame, now)
+      for (const event of events) apply(event, onReject)
+      return action
+    },
+    /** Whether the view may change with time alone (estimates creep, ETA, staleness). */
+    live: () => !isTerminal(state.status),
+    touch() {
+      version++
+    },
+    state: () => state,
+    /** Builds the view at `now`; returns the previous object when nothing visible changed. */
+    view(context: ViewContext): RunView {
+      const reading = readProgress(state, context.now - clockOffset, options)
+      const nextShown = nextDisplayed(displayed, state, reading, options)
+      displayed = nextShown
+      const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
+      const stale = lastFrameAt !== null && context.now - lastFrameAt > options.heartbeatTimeoutMs
+      const { confidence, reason } = readConfidence({
+        status: state.status,
+        disconnected: context.disconnected,
+        stale,
+        sequencer: sequencer.status(),
+        estimated: reading.estimated,
+        unordered: options.unordered,
+      })
+      const position = sequencer.position()
+      if (
+        view !== null &&
+        builtVersion === version &&
+        view.displayed === nextShown &&
+        view.etaMs === etaMs &&
+        view.confidenceReason === reason &&
+        view.epoch === position.epoch
+      ) {
+        return view
+      }
+      builtVersion = version
+      view = {
+        runId,
+        status: state.status,
+        phases: state.phases,
+        activity: state.activity,
+        progress: reading.progress,
+        displayed: nextShown,
+        estimated: reading.estimated,
+        confidence,
+        confidenceReason: reason,
+        etaMs,
+        epoch: position.epoch,
+        seq: position.applied,
+        lastFrameAt,
+        stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
+      }
+      if (state.title !== undefined) view.title = state.title
+      if (state.queuePosition !== undefined) view.queuePosition = state.queuePosition
+      if (state.error !== undefined) view.error = state.error
+      return view
+    },
+  }
+}
+
+export type RunTracker = ReturnType<typeof createRunTracker>

@@ -1,0 +1,33 @@
+export {
+  type ApplyResult,
+  applyEvent,
+  createRunState,
+  DEFAULT_LIMITS,
+  isPhaseFinished,
+  isTerminal,
+  type ReducerLimits,
+  type RejectReason,
+} from './applyEvent'
+export { type Confidence, type ConfidenceInput, type ConfidenceReason, readConfidence } from './confidence'
+export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
+export {
+  estimatedFraction,
+  isEstimatedPhase,
+  nextDisplayed,
+  PROGRESS_DEFAULTS,
+  type ProgressOptions,
+  type ProgressReading,
+  phaseFraction,
+  readProgress,
+  trueProgress,
+} from './progress'
+export {
+  createSequencer,
+  SEQUENCER_DEFAULTS,
+  type Sequencer,
+  type SequencerAction,
+  type SequencerOptions,
+  type SequencerResult,
+  type SequencerStats,
+  type SequencerStatus,
+} from './sequencer'

@@ -1,0 +1,3 @@
+export * from './client/index'
+export * from './core/index'
+export * from './protocol/index'

@@ -1,0 +1,125 @@
+import * as v from 'valibot'
+import { clientSchemas, controlSchemas, eventSchemas } from './schemas'
+import {
+  type ClientFrame,
+  type DecodeError,
+  type DecodeErrorCode,
+  type DecodeResult,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+} from './types'
+
+/** What a socket may hand us: text, bytes, or a fragmented message as a list of byte chunks. */
+export type RawFrame = string | ArrayBuffer | ArrayBufferView | readonly ArrayBufferView[]
+
+type SchemaTable = Record<string, v.GenericSchema>
+
+const serverTable: SchemaTable = { ...eventSchemas, ...controlSchemas }
+const clientTable: SchemaTable = { ...clientSchemas }
+const parseConfig = { abortEarly: true, abortPipeEarly: true } as const
+
+let utf8: TextDecoder | undefined
+
+const fail = (code: DecodeErrorCode, detail: string): { ok: false; error: DecodeError } => ({
+  ok: false,
+  error: { code, detail },
+})
+
+/** UTF-8 length of a JS string without encoding it (surrogate pairs count 4). */
+export function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+function toText(data: unknown, maxBytes: number): { ok: true; text: string } | { ok: false; error: DecodeError } {
+  if (typeof data === 'string') {
+    // Every UTF-16 unit is at least one UTF-8 byte and at most three: only the middle band needs counting.
+    if (data.length > maxBytes || (data.length * 3 > maxBytes && utf8Length(data) > maxBytes)) {
+      return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+    }
+    return { ok: true, text: data }
+  }
+  let bytes: Uint8Array
+  if (data instanceof ArrayBuffer) bytes = new Uint8Array(data)
+  else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  else if (Array.isArray(data) && data.every((chunk) => ArrayBuffer.isView(chunk))) {
+    const size = data.reduce((sum: number, chunk: ArrayBufferView) => sum + chunk.byteLength, 0)
+    if (size > maxBytes) return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+    bytes = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of data as ArrayBufferView[]) {
+      bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset)
+      offset += chunk.byteLength
+    }
+  } else return fail('bad_encoding', `expected text or bytes, got ${describe(data)}`)
+  if (bytes.byteLength > maxBytes) return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+  try {
+    utf8 ??= new TextDecoder('utf-8', { fatal: true })
+    return { ok: true, text: utf8.decode(bytes) }
+  } catch {
+    return fail('bad_encoding', 'frame is not valid UTF-8')
+  }
+}
+
+function describe(data: unknown): string {
+  if (data === null) return 'null'
+  if (typeof data === 'object') return (data as object).constructor?.name ?? 'object'
+  return typeof data
+}
+
+function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number): DecodeResult<F> {
+  const text = toText(data, maxBytes)
+  if (!text.ok) return text
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text.text)
+  } catch {
+    return fail('bad_json', 'frame is not valid JSON')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fail('invalid', 'frame must be a JSON object')
+  }
+  const frame = parsed as Record<string, unknown>
+  if (frame.v !== PROTOCOL_VERSION) return fail('bad_version', `unsupported protocol version ${String(frame.v)}`)
+  const type = frame.type
+  // Object.hasOwn keeps keys such as `__proto__` or `constructor` from reaching a prototype.
+  if (typeof type !== 'string' || !Object.hasOwn(table, type)) {
+    return fail('unknown_type', `unknown frame type ${JSON.stringify(type)?.slice(0, 80)}`)
+  }
+  const result = v.safeParse(table[type]!, frame, parseConfig)
+  if (result.success) return { ok: true, frame: result.output as F }
+  const issue = result.issues[0]
+  const path = issue.path?.map((item) => String(item.key)).join('.') ?? ''
+  return fail('invalid', `${type}${path ? `.${path}` : ''}: ${issue.message}`.slice(0, 300))
+}
+
+/**
+ * Decodes one server → client frame. Never throws: the result is tagged.
+ * @example
+ * const result = decodeFrame(message.data)
+ * if (result.ok) handle(result.frame)
+ * else console.warn(result.error.code, result.error.detail)
+ */
+export function decodeFrame(data: unknown, maxBytes: number = MAX_FRAME_BYTES): DecodeResult<ServerFrame> {
+  return decodeWith<ServerFrame>(data, serverTable, maxBytes)
+}
+
+/** Decodes one client → server frame (used by the hub). Never throws. */
+export function decodeClientFrame(data: unknown, maxBytes: number = MAX_FRAME_BYTES): DecodeResult<ClientFrame> {
+  return decodeWith<ClientFrame>(data, clientTable, maxBytes)
+}
+
+/** Encodes any frame as the JSON text the wire carries. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame)
+}

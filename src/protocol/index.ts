@@ -1,0 +1,38 @@
+export { decodeClientFrame, decodeFrame, encodeFrame, type RawFrame, utf8Length } from './codec'
+export {
+  activityEntrySchema,
+  clientSchemas,
+  controlSchemas,
+  eventSchemas,
+  phasePlanEntrySchema,
+  phaseStateSchema,
+  planSchema,
+  runStateSchema,
+} from './schemas'
+export { MAX_FRAME_BYTES, PROTOCOL_VERSION } from './types'
+export type {
+  ActivityEntry,
+  ActivityType,
+  ClientFrame,
+  DecodeError,
+  DecodeErrorCode,
+  DecodeResult,
+  ErrorFrame,
+  EventBody,
+  EventByType,
+  EventType,
+  HeartbeatFrame,
+  PhasePlanEntry,
+  PhaseState,
+  PhaseStatus,
+  ResyncFrame,
+  RunEvent,
+  RunState,
+  RunStatus,
+  SequencedFrame,
+  ServerFrame,
+  SnapshotFrame,
+  SubscribeFrame,
+  TaskState,
+  UnsubscribeFrame,
+} from './types'

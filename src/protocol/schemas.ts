@@ -1,0 +1,192 @@
+import * as v from 'valibot'
+
+/** Valibot schemas for every frame of PROTOCOL.md v1. Types in `types.ts` are inferred from these. */
+
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(128))
+const text = v.pipe(v.string(), v.maxLength(4096))
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
+// JSON.parse turns 1e400 into Infinity: every number on the wire must be finite.
+const finite = v.pipe(v.number(), v.finite())
+const weight = v.pipe(v.number(), v.finite(), v.minValue(0))
+
+export const versionSchema = v.literal(1)
+export const runIdSchema = id
+export const epochSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(64))
+export const seqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
+
+const envelope = {
+  v: versionSchema,
+  run: runIdSchema,
+  epoch: epochSchema,
+  seq: seqSchema,
+  ts: finite,
+}
+
+export const phasePlanEntrySchema = v.object({
+  id,
+  label: text,
+  weight,
+  expectedMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+})
+
+export const planSchema = v.pipe(
+  v.array(phasePlanEntrySchema),
+  v.minLength(1),
+  v.maxLength(256),
+  v.check((plan) => plan.some((p) => p.weight > 0), 'at least one phase weight must be > 0'),
+  v.check((plan) => new Set(plan.map((p) => p.id)).size === plan.length, 'phase ids must be unique'),
+)
+
+const doneTotal = <T extends { done: number; total: number }>(frame: T) => frame.done <= frame.total
+
+export const taskStateSchema = v.object({ id, done: count, total: count, label: v.optional(text) })
+
+export const phaseStateSchema = v.object({
+  id,
+  label: text,
+  weight,
+  expectedMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  status: v.picklist(['pending', 'active', 'done', 'skipped', 'failed']),
+  done: v.optional(count),
+  total: v.optional(count),
+  detail: v.optional(text),
+  startedAt: v.optional(finite),
+  endedAt: v.optional(finite),
+  error: v.optional(text),
+  tasks: v.optional(v.pipe(v.array(taskStateSchema), v.maxLength(256))),
+})
+
+export const activityEntrySchema = v.object({
+  seq: seqSchema,
+  ts: finite,
+  type: v.picklist([
+    'agent_started',
+    'agent_completed',
+    'agent_thinking',
+    'tool_executing',
+    'tool_completed',
+  ]),
+  agent: v.optional(id),
+  tool: v.optional(id),
+  call: v.optional(id),
+  text: v.optional(text),
+  ok: v.optional(v.boolean()),
+  endedAt: v.optional(finite),
+})
+
+export const runStateSchema = v.object({
+  status: v.picklist(['pending', 'queued', 'running', 'completed', 'failed', 'cancelled']),
+  title: v.optional(text),
+  queuePosition: v.optional(count),
+  error: v.optional(text),
+  phases: v.pipe(v.array(phaseStateSchema), v.maxLength(256)),
+  activity: v.pipe(v.array(activityEntrySchema), v.maxLength(1000)),
+})
+
+/** One schema per sequenced event type: the codec picks by `type` first, then validates only that shape. */
+export const eventSchemas = {
+  run_started: v.object({
+    ...envelope,
+    type: v.literal('run_started'),
+    plan: planSchema,
+    title: v.optional(text),
+  }),
+  plan_updated: v.object({ ...envelope, type: v.literal('plan_updated'), plan: planSchema }),
+  queued: v.object({ ...envelope, type: v.literal('queued'), position: count }),
+  phase_started: v.object({ ...envelope, type: v.literal('phase_started'), phase: id }),
+  phase_progress: v.pipe(
+    v.object({
+      ...envelope,
+      type: v.literal('phase_progress'),
+      phase: id,
+      done: count,
+      total: count,
+      label: v.optional(text),
+    }),
+    v.check(doneTotal, 'done must not exceed total'),
+  ),
+  task_progress: v.pipe(
+    v.object({
+      ...envelope,
+      type: v.literal('task_progress'),
+      phase: id,
+      task: id,
+      done: count,
+      total: count,
+      label: v.optional(text),
+    }),
+    v.check(doneTotal, 'done must not exceed total'),
+  ),
+  phase_completed: v.object({ ...envelope, type: v.literal('phase_completed'), phase: id }),
+  phase_skipped: v.object({ ...envelope, type: v.literal('phase_skipped'), phase: id }),
+  phase_failed: v.object({ ...envelope, type: v.literal('phase_failed'), phase: id, error: text }),
+  agent_started: v.object({
+    ...envelope,
+    type: v.literal('agent_started'),
+    agent: id,
+    ok: v.optional(v.boolean()),
+  }),
+  agent_completed: v.object({
+    ...envelope,
+    type: v.literal('agent_completed'),
+    agent: id,
+    ok: v.optional(v.boolean()),
+  }),
+  agent_thinking: v.object({ ...envelope, type: v.literal('agent_thinking'), agent: id, text }),
+  tool_executing: v.object({
+    ...envelope,
+    type: v.literal('tool_executing'),
+    call: id,
+    tool: id,
+    agent: v.optional(id),
+    ok: v.optional(v.boolean()),
+  }),
+  tool_completed: v.object({
+    ...envelope,
+    type: v.literal('tool_completed'),
+    call: id,
+    tool: id,
+    agent: v.optional(id),
+    ok: v.optional(v.boolean()),
+  }),
+  run_completed: v.object({ ...envelope, type: v.literal('run_completed'), error: v.optional(text) }),
+  run_failed: v.object({ ...envelope, type: v.literal('run_failed'), error: v.optional(text) }),
+  run_cancelled: v.object({ ...envelope, type: v.literal('run_cancelled'), error: v.optional(text) }),
+  snapshot: v.object({ ...envelope, type: v.literal('snapshot'), state: runStateSchema }),
+} as const
+
+export const controlSchemas = {
+  heartbeat: v.object({
+    v: versionSchema,
+    type: v.literal('heartbeat'),
+    run: runIdSchema,
+    epoch: epochSchema,
+    head: count,
+    ts: finite,
+  }),
+  error: v.object({
+    v: versionSchema,
+    type: v.literal('error'),
+    code: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+    message: text,
+    run: v.optional(runIdSchema),
+  }),
+} as const
+
+export const clientSchemas = {
+  subscribe: v.object({
+    v: versionSchema,
+    type: v.literal('subscribe'),
+    run: runIdSchema,
+    epoch: v.optional(epochSchema),
+    after: v.optional(count),
+  }),
+  resync: v.object({
+    v: versionSchema,
+    type: v.literal('resync'),
+    run: runIdSchema,
+    epoch: epochSchema,
+    after: count,
+  }),
+  unsubscribe: v.object({ v: versionSchema, type: v.literal('unsubscribe'), run: runIdSchema }),
+} as const
