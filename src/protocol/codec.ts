@@ -57,6 +57,18 @@ function toText(
     }
     return { ok: true, text: data }
   }
+  // "Never throws" holds for hostile values too: a Proxy whose traps throw reaches `instanceof` and getters.
+  try {
+    return bytesToText(data, maxBytes)
+  } catch {
+    return fail('bad_encoding', 'frame could not be read')
+  }
+}
+
+function bytesToText(
+  data: unknown,
+  maxBytes: number,
+): { ok: true; text: string } | { ok: false; error: DecodeError } {
   let bytes: Uint8Array
   if (data instanceof ArrayBuffer) bytes = new Uint8Array(data)
   else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
