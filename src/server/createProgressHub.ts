@@ -1,0 +1,123 @@
+import type { RunState } from '../protocol/types'
+import { type Connection, createConnection, type HubConnection, type HubPeer } from './createConnection'
+import { createRunPublisher, type RunPublisher } from './createRunPublisher'
+import { createRunRecord, type RunRecord, type RunRecordContext } from './createRunRecord'
+import { createHubCounters, type HubMetrics } from './hubMetrics'
+import { type ProgressHubOptions, resolveHubOptions } from './hubOptions'
+
+/** The in-memory registry of runs and the protocol endpoint for any number of connections. */
+export interface ProgressHub<Request = unknown> {
+  /** The publisher of `runId`, creating the run on first use. Throws a TypeError for an id PROTOCOL forbids. */
+  run(runId: string): RunPublisher
+  /** The current state of a run in the registry, if any. */
+  state(runId: string): RunState | undefined
+  /**
+   * Serves one client over any transport. Call `receive` with each incoming message and `closed` once when
+   * the transport has closed. `request` is handed to `authorize`.
+   */
+  connect(peer: HubPeer, request?: Request): HubConnection
+  metrics(): HubMetrics
+  /** Stops heartbeats and timers, closes every connection (1001), writes unsaved state. Idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates a progress hub. It imports nothing from Node or `ws`, so the same hub runs in a browser over an
+ * in-memory transport; bind it to sockets with `attachWebSocket`.
+ * @example
+ * const hub = createProgressHub({ authorize: (req, runId) => canSee(req, runId) })
+ * attachWebSocket(hub, httpServer, { path: '/progress' })
+ * const run = hub.run(jobId)
+ * await run.start([{ id: 'search', label: 'Search', weight: 3 }, { id: 'write', label: 'Write', weight: 1 }])
+ * await Promise.all(queries.map((q, i) => search(q, (done, total) => run.taskProgress('search', `q${i}`, done, total))))
+ * await run.transition('search', 'write')
+ */
+export function createProgressHub<Request = unknown>(
+  options: ProgressHubOptions<Request> = {},
+): ProgressHub<Request> {
+  const resolved = resolveHubOptions(options)
+  const counters = createHubCounters()
+  const records = new Map<string, RunRecord>()
+  const publishers = new WeakMap<RunRecord, RunPublisher>()
+  const connections = new Set<Connection>()
+  let heartbeatTimer: unknown
+  let closed = false
+
+  const recordContext: RunRecordContext = {
+    options: resolved as never,
+    counters,
+    isClosed: () => closed,
+    remove(record) {
+      if (records.get(record.id) === record) records.delete(record.id)
+      record.dispose()
+    },
+  }
+
+  function record(runId: string): RunRecord {
+    let found = records.get(runId)
+    if (!found) {
+      found = createRunRecord(runId, recordContext)
+      records.set(runId, found)
+    }
+    return found
+  }
+
+  function beat() {
+    const ts = resolved.now()
+    for (const connection of [...connections]) connection.heartbeat(ts)
+  }
+
+  function onClosed(connection: Connection) {
+    connections.delete(connection)
+    if (connections.size === 0 && heartbeatTimer !== undefined) {
+      resolved.clearInterval(heartbeatTimer)
+      heartbeatTimer = undefined
+    }
+  }
+
+  return {
+    run(runId) {
+      if (typeof runId !== 'string' || runId.length < 1 || runId.length > 128) {
+        throw new TypeError('run id must be a string of 1–128 characters')
+      }
+      const found = record(runId)
+      found.claim()
+      let publisher = publishers.get(found)
+      if (!publisher) {
+        publisher = createRunPublisher(found)
+        publishers.set(found, publisher)
+      }
+      return publisher
+    },
+    state: (runId) => records.get(runId)?.state,
+    connect(peer, request) {
+      if (closed) {
+        try {
+          peer.close(1001, 'server shutting down')
+        } catch {}
+        return { receive() {}, closed() {} }
+      }
+      const connection = createConnection(peer, request as Request, {
+        options: resolved,
+        counters,
+        record,
+        onClosed,
+      })
+      connections.add(connection)
+      heartbeatTimer ??= resolved.setInterval(beat, resolved.heartbeatMs)
+      return connection
+    },
+    metrics: () => ({ ...counters, connections: connections.size, runs: records.size }),
+    async close() {
+      if (closed) return
+      closed = true
+      if (heartbeatTimer !== undefined) resolved.clearInterval(heartbeatTimer)
+      heartbeatTimer = undefined
+      for (const connection of [...connections]) connection.close(1001, 'server shutting down')
+      const all = [...records.values()]
+      await Promise.all(all.map((found) => found.flush()))
+      for (const found of all) found.dispose()
+      records.clear()
+    },
+  }
+}

@@ -1,0 +1,93 @@
+import type { PhasePlanEntry, RunState } from '../protocol/types'
+import type { EventInput, RunRecord } from './createRunRecord'
+
+/**
+ * The producer's handle on one run. Every method queues one mutation; calls from any number of concurrent
+ * tasks are applied one at a time in call order, each accepted event taking the next seq. The promise
+ * resolves with that seq, or rejects with a `PublishError` (the event is then not logged, not sent, and
+ * nothing changed).
+ */
+export interface RunPublisher {
+  readonly runId: string
+  /** The current epoch of the run's log. */
+  readonly epoch: string
+  /** The last seq issued (0 before the first event). */
+  readonly head: number
+  /** Connections following the run now. */
+  readonly subscribers: number
+  /** The run state as of `head` (what a snapshot carries). */
+  state(): RunState
+  /** Publishes any event body; the named methods below are shorthands for it. */
+  publish(event: EventInput): Promise<number>
+  start(plan: PhasePlanEntry[], options?: { title?: string }): Promise<number>
+  updatePlan(plan: PhasePlanEntry[]): Promise<number>
+  queued(position: number): Promise<number>
+  phaseStarted(phase: string): Promise<number>
+  phaseProgress(phase: string, done: number, total: number, label?: string): Promise<number>
+  taskProgress(phase: string, task: string, done: number, total: number, label?: string): Promise<number>
+  phaseCompleted(phase: string): Promise<number>
+  phaseSkipped(phase: string): Promise<number>
+  phaseFailed(phase: string, error: string): Promise<number>
+  /** Completes `fromPhase` and starts `toPhase` as one step (two consecutive seqs); resolves with the second. */
+  transition(fromPhase: string, toPhase: string): Promise<number>
+  agentStarted(agent: string): Promise<number>
+  agentThinking(agent: string, text: string): Promise<number>
+  agentCompleted(agent: string, ok?: boolean): Promise<number>
+  toolExecuting(call: string, tool: string, agent?: string): Promise<number>
+  toolCompleted(call: string, tool: string, options?: { ok?: boolean; agent?: string }): Promise<number>
+  complete(): Promise<number>
+  fail(error?: string): Promise<number>
+  cancel(reason?: string): Promise<number>
+  /** Resolves `true` once a connection follows the run (at once if one does), `false` on timeout or close. */
+  firstSubscriber(options?: { timeoutMs?: number }): Promise<boolean>
+}
+
+/** Drops undefined optionals so frames and logs carry only what was said. */
+function defined<T extends object>(body: T): T {
+  for (const key of Object.keys(body) as (keyof T)[]) if (body[key] === undefined) delete body[key]
+  return body
+}
+
+/** Builds the publisher of a run record (see `RunPublisher`). */
+export function createRunPublisher(record: RunRecord): RunPublisher {
+  const one = (event: EventInput) => record.publish([defined(event)])
+  return {
+    runId: record.id,
+    get epoch() {
+      return record.epoch
+    },
+    get head() {
+      return record.head
+    },
+    get subscribers() {
+      return record.subscriberCount
+    },
+    state: () => record.state,
+    publish: one,
+    start: (plan, options) => one({ type: 'run_started', plan, title: options?.title }),
+    updatePlan: (plan) => one({ type: 'plan_updated', plan }),
+    queued: (position) => one({ type: 'queued', position }),
+    phaseStarted: (phase) => one({ type: 'phase_started', phase }),
+    phaseProgress: (phase, done, total, label) => one({ type: 'phase_progress', phase, done, total, label }),
+    taskProgress: (phase, task, done, total, label) =>
+      one({ type: 'task_progress', phase, task, done, total, label }),
+    phaseCompleted: (phase) => one({ type: 'phase_completed', phase }),
+    phaseSkipped: (phase) => one({ type: 'phase_skipped', phase }),
+    phaseFailed: (phase, error) => one({ type: 'phase_failed', phase, error }),
+    transition: (fromPhase, toPhase) =>
+      record.publish([
+        { type: 'phase_completed', phase: fromPhase },
+        { type: 'phase_started', phase: toPhase },
+      ]),
+    agentStarted: (agent) => one({ type: 'agent_started', agent }),
+    agentThinking: (agent, text) => one({ type: 'agent_thinking', agent, text }),
+    agentCompleted: (agent, ok) => one({ type: 'agent_completed', agent, ok }),
+    toolExecuting: (call, tool, agent) => one({ type: 'tool_executing', call, tool, agent }),
+    toolCompleted: (call, tool, options) =>
+      one({ type: 'tool_completed', call, tool, ok: options?.ok, agent: options?.agent }),
+    complete: () => one({ type: 'run_completed' }),
+    fail: (error) => one({ type: 'run_failed', error }),
+    cancel: (reason) => one({ type: 'run_cancelled', error: reason }),
+    firstSubscriber: (options) => record.firstSubscriber(options?.timeoutMs),
+  }
+}

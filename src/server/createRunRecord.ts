@@ -1,0 +1,251 @@
+import * as v from 'valibot'
+import { applyEvent, createRunState, isTerminal } from '../core/applyEvent'
+import { encodeFrame, utf8Length } from '../protocol/codec'
+import { eventSchemas } from '../protocol/schemas'
+import { type EventBody, MAX_FRAME_BYTES, type RunEvent, type RunState } from '../protocol/types'
+import { createEventLog } from './createEventLog'
+import { createPersistWriter, type PersistWriter } from './createPersistWriter'
+import type { HubCounters } from './hubMetrics'
+import type { ResolvedHubOptions } from './hubOptions'
+import { PublishError } from './PublishError'
+import { isPersistedRun, type PersistedRun } from './persist'
+import { snapshotText } from './snapshotText'
+
+type RunEventType = RunEvent['type']
+/** An event as a producer supplies it: its `type` and fields, without the envelope. */
+export type EventInput = { [K in RunEventType]: EventBody<K> }[RunEventType]
+
+/** Where a run's frames go: one per connection. */
+export interface RunSubscriber {
+  deliver(text: string): void
+}
+
+/** What a `subscribe`/`resync` asked for. */
+export interface SubscribeRequest {
+  epoch?: string | undefined
+  after?: number | undefined
+}
+
+export interface RunRecordContext {
+  options: ResolvedHubOptions<never>
+  counters: HubCounters
+  isClosed(): boolean
+  /** The run has nothing left to keep it: take it out of the registry. */
+  remove(record: RunRecord): void
+}
+
+export type RunRecord = ReturnType<typeof createRunRecord>
+
+const noop = () => {}
+
+/**
+ * One run in the hub: its state (built by the shared reducer), log, epoch, head seq, subscribers and the
+ * queue that serialises every mutation. All sends happen synchronously inside a commit or an answer, so a
+ * replay or snapshot always precedes the live events that follow it on a connection.
+ */
+export function createRunRecord(id: string, ctx: RunRecordContext) {
+  const { options, counters } = ctx
+  let epoch = options.epoch()
+  let head = 0
+  let state: RunState = createRunState()
+  const log = createEventLog(options.logLimit)
+  let ready = !options.persist
+  let owned = false
+  let disposed = false
+  let cachedSnapshot: string | null = null
+  let retainTimer: unknown
+  // A subscriber maps to its request while the run is still loading, to null once it is live.
+  const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
+  const viewerWaiters = new Set<(seen: boolean) => void>()
+  const writer: PersistWriter | null = options.persist
+    ? createPersistWriter({
+        save: () => options.persist!.save(id, persisted()),
+        periodMs: options.persistMs,
+        setTimeout: options.setTimeout,
+        clearTimeout: options.clearTimeout,
+        onError: (error) => reportError(error, 'persist.save'),
+      })
+    : null
+
+  let tail: Promise<unknown> = options.persist ? load() : Promise.resolve()
+
+  function reportError(error: unknown, context: string) {
+    counters.persistErrors++
+    try {
+      options.onError(error, `${context} ${id}`)
+    } catch {}
+  }
+
+  function persisted(): PersistedRun {
+    return { epoch, seq: head, state, log: log.tail(options.persistLogLimit).map((entry) => entry.frame) }
+  }
+
+  async function load() {
+    try {
+      const saved = await options.persist!.load(id)
+      if (saved !== undefined && !isPersistedRun(saved))
+        reportError(new Error('corrupt record'), 'persist.load')
+      else if (saved) {
+        epoch = saved.epoch
+        head = saved.seq
+        state = saved.state
+        for (const frame of saved.log.slice(-options.logLimit)) {
+          log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
+        }
+      }
+    } catch (error) {
+      // A store that cannot be read costs the clients a snapshot of a new epoch, never the run.
+      reportError(error, 'persist.load')
+    }
+    ready = true
+    for (const [subscriber, request] of subscribers) {
+      if (request) {
+        subscribers.set(subscriber, null)
+        answer(subscriber, request)
+      }
+    }
+    checkIdle()
+  }
+
+  function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
+    // Nothing issued yet: the subscriber is held and gets seq 1 onwards live.
+    if (head === 0) return
+    if (request.epoch === epoch && request.after !== undefined) {
+      const missing = log.since(request.after)
+      if (missing) {
+        counters.replays++
+        counters.replayedEvents += missing.length
+        for (const entry of missing) subscriber.deliver(entry.text)
+        return
+      }
+    }
+    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state, (error) =>
+      reportError(error, 'snapshot'),
+    )
+    counters.snapshotsSent++
+    subscriber.deliver(cachedSnapshot)
+  }
+
+  function commit(inputs: readonly EventInput[]): number {
+    const refuse = (reason: PublishError['reason'], type: string, detail?: string) => {
+      counters.rejected++
+      return new PublishError(reason, id, type, detail)
+    }
+    if (ctx.isClosed()) throw refuse('hub_closed', inputs.map((input) => input.type).join('+'))
+    const ts = options.now()
+    let next = state
+    const entries: { seq: number; frame: RunEvent; text: string }[] = []
+    for (const input of inputs) {
+      const seq = head + entries.length + 1
+      const parsed = v.safeParse(eventSchemas[input.type], { ...input, v: 1, run: id, epoch, seq, ts })
+      if (!parsed.success) {
+        const issue = parsed.issues[0]
+        const path = issue.path?.map((item) => String(item.key)).join('.')
+        throw refuse('invalid_event', input.type, `${path ? `${path}: ` : ''}${issue.message}`)
+      }
+      const frame = parsed.output as RunEvent
+      const text = encodeFrame(frame)
+      if (text.length * 3 > MAX_FRAME_BYTES && utf8Length(text) > MAX_FRAME_BYTES) {
+        throw refuse('frame_too_large', input.type)
+      }
+      const result = applyEvent(next, frame, options.limits)
+      if (result.rejected) throw refuse(result.rejected, input.type)
+      next = result.state
+      entries.push({ seq, frame, text })
+    }
+    state = next
+    head += entries.length
+    cachedSnapshot = null
+    counters.events += entries.length
+    // A slow subscriber may be closed (and leave) while we loop: iterate a copy.
+    const live = [...subscribers].filter(([, request]) => request === null).map(([subscriber]) => subscriber)
+    for (const entry of entries) {
+      log.append(entry)
+      for (const subscriber of live) subscriber.deliver(entry.text)
+    }
+    writer?.mark()
+    if (isTerminal(state.status)) {
+      void writer?.flush()
+      checkIdle()
+    }
+    return head
+  }
+
+  function checkIdle() {
+    if (subscribers.size > 0 || !ready || disposed) return
+    if (isTerminal(state.status)) {
+      retainTimer ??= options.setTimeout(() => ctx.remove(record), options.retainMs)
+    } else if (head === 0 && !owned) ctx.remove(record)
+  }
+
+  function cancelRetain() {
+    if (retainTimer !== undefined) options.clearTimeout(retainTimer)
+    retainTimer = undefined
+  }
+
+  const record = {
+    id,
+    get epoch() {
+      return epoch
+    },
+    get head() {
+      return head
+    },
+    get state() {
+      return state
+    },
+    get subscriberCount() {
+      return subscribers.size
+    },
+    /** Applies `inputs` as one atomic step with consecutive seqs; resolves with the last seq. */
+    publish(inputs: readonly EventInput[]): Promise<number> {
+      const result = tail.then(() => commit(inputs))
+      tail = result.then(noop, noop)
+      return result
+    },
+    subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
+      cancelRetain()
+      subscribers.set(subscriber, ready ? null : request)
+      if (ready) answer(subscriber, request)
+      for (const resolve of viewerWaiters) resolve(true)
+    },
+    unsubscribe(subscriber: RunSubscriber) {
+      if (subscribers.delete(subscriber)) checkIdle()
+    },
+    heartbeatText(ts: number): string | null {
+      if (head === 0 || !ready) return null
+      return encodeFrame({ v: 1, type: 'heartbeat', run: id, epoch, head, ts })
+    },
+    /** A producer holds this run: keep it even before its first event. */
+    claim() {
+      owned = true
+    },
+    firstSubscriber(timeoutMs?: number): Promise<boolean> {
+      if (subscribers.size > 0) return Promise.resolve(true)
+      if (disposed) return Promise.resolve(false)
+      return new Promise((resolve) => {
+        let timer: unknown
+        const settle = (seen: boolean) => {
+          viewerWaiters.delete(settle)
+          if (timer !== undefined) options.clearTimeout(timer)
+          resolve(seen)
+        }
+        viewerWaiters.add(settle)
+        if (timeoutMs !== undefined) timer = options.setTimeout(() => settle(false), timeoutMs)
+      })
+    },
+    /** Writes unsaved state now (no-op without persistence). */
+    flush(): Promise<void> {
+      return tail.then(() => writer?.flush())
+    },
+    dispose() {
+      if (disposed) return
+      disposed = true
+      cancelRetain()
+      subscribers.clear()
+      for (const resolve of viewerWaiters) resolve(false)
+      if (writer) void writer.flush().finally(writer.dispose)
+    },
+  }
+  return record
+}

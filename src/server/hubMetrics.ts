@@ -1,0 +1,40 @@
+/** Counters of one hub since it was created, plus current gauges. */
+export interface HubMetrics {
+  /** Events accepted and logged. */
+  events: number
+  /** Producer events the hub refused (reducer rules, schema, size, closed hub). */
+  rejected: number
+  /** Subscribes answered with a replay from the log. */
+  replays: number
+  /** Events sent as part of replays. */
+  replayedEvents: number
+  snapshotsSent: number
+  backpressureCloses: number
+  /** Subscribes refused by `authorize`. */
+  forbidden: number
+  /** Client frames that failed to decode. */
+  badFrames: number
+  heartbeats: number
+  persistErrors: number
+  /** Open connections now. */
+  connections: number
+  /** Runs in the registry now (including runs only subscribed to, waiting for their producer). */
+  runs: number
+}
+
+export type HubCounters = Omit<HubMetrics, 'connections' | 'runs'>
+
+export function createHubCounters(): HubCounters {
+  return {
+    events: 0,
+    rejected: 0,
+    replays: 0,
+    replayedEvents: 0,
+    snapshotsSent: 0,
+    backpressureCloses: 0,
+    forbidden: 0,
+    badFrames: 0,
+    heartbeats: 0,
+    persistErrors: 0,
+  }
+}

@@ -1,0 +1,97 @@
+import { DEFAULT_LIMITS, type ReducerLimits } from '../core/applyEvent'
+import type { HubPersist } from './persist'
+
+/** Timer and clock seams. Defaults read `globalThis` at call time so fake timers installed later still work. */
+export interface HubTimers {
+  now: () => number
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (handle: unknown) => void
+  setInterval: (fn: () => void, ms: number) => unknown
+  clearInterval: (handle: unknown) => void
+}
+
+/** Options of `createProgressHub`; all optional (see `HUB_DEFAULTS`). */
+export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers> {
+  /** Heartbeat period per subscribed run, ms. */
+  heartbeatMs?: number
+  /** Events kept per run for replay; older resumes get a snapshot. */
+  logLimit?: number
+  /** A connection whose `bufferedAmount` exceeds this is closed with 1013 (the client resumes). */
+  maxBufferedBytes?: number
+  /** How long an ended run is kept after its last subscriber leaves, ms. */
+  retainMs?: number
+  /** Runs one connection may follow at once. */
+  maxSubscriptions?: number
+  /** Reducer limits (activity entries, tasks per phase). */
+  limits?: ReducerLimits
+  /** May this request see this run? May be async; a throw counts as a refusal. */
+  authorize?: (request: Request, runId: string) => boolean | Promise<boolean>
+  /** Makes a new epoch id (1–64 chars). Defaults to `crypto.randomUUID()`. */
+  epoch?: () => string
+  /** Storage seam. Without it a restarted hub starts new epochs, so clients get snapshots. */
+  persist?: HubPersist
+  /** Coalescing period of persist writes, ms (terminal events are written at once). */
+  persistMs?: number
+  /** Events of the log tail saved with each snapshot. */
+  persistLogLimit?: number
+  /** Called with errors the hub swallows so they never reach producers (persist failures). */
+  onError?: (error: unknown, context: string) => void
+}
+
+/** Every default of `ProgressHubOptions`. */
+export const HUB_DEFAULTS = {
+  heartbeatMs: 10_000,
+  logLimit: 10_000,
+  maxBufferedBytes: 1024 * 1024,
+  retainMs: 5 * 60_000,
+  maxSubscriptions: 256,
+  persistMs: 1_000,
+  persistLogLimit: 1_000,
+} as const
+
+export interface ResolvedHubOptions<Request> extends HubTimers {
+  heartbeatMs: number
+  logLimit: number
+  maxBufferedBytes: number
+  retainMs: number
+  maxSubscriptions: number
+  limits: ReducerLimits
+  authorize: ((request: Request, runId: string) => boolean | Promise<boolean>) | undefined
+  epoch: () => string
+  persist: HubPersist | undefined
+  persistMs: number
+  persistLogLimit: number
+  onError: (error: unknown, context: string) => void
+}
+
+// Node timers would keep the process alive for retainMs after everything else is done.
+const unref = <T>(handle: T): T => {
+  ;(handle as { unref?: () => void } | undefined)?.unref?.()
+  return handle
+}
+
+export function resolveHubOptions<Request>(
+  options: ProgressHubOptions<Request>,
+): ResolvedHubOptions<Request> {
+  return {
+    heartbeatMs: options.heartbeatMs ?? HUB_DEFAULTS.heartbeatMs,
+    logLimit: Math.max(1, options.logLimit ?? HUB_DEFAULTS.logLimit),
+    maxBufferedBytes: options.maxBufferedBytes ?? HUB_DEFAULTS.maxBufferedBytes,
+    retainMs: options.retainMs ?? HUB_DEFAULTS.retainMs,
+    maxSubscriptions: options.maxSubscriptions ?? HUB_DEFAULTS.maxSubscriptions,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    authorize: options.authorize,
+    epoch: options.epoch ?? (() => globalThis.crypto.randomUUID()),
+    persist: options.persist,
+    persistMs: options.persistMs ?? HUB_DEFAULTS.persistMs,
+    persistLogLimit: options.persistLogLimit ?? HUB_DEFAULTS.persistLogLimit,
+    onError: options.onError ?? (() => {}),
+    now: options.now ?? (() => Date.now()),
+    setTimeout: options.setTimeout ?? ((fn, ms) => unref(globalThis.setTimeout(fn, ms))),
+    clearTimeout:
+      options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>)),
+    setInterval: options.setInterval ?? ((fn, ms) => unref(globalThis.setInterval(fn, ms))),
+    clearInterval:
+      options.clearInterval ?? ((h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>)),
+  }
+}

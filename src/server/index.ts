@@ -1,0 +1,15 @@
+export {
+  type AttachWebSocketOptions,
+  acceptWebSocket,
+  attachWebSocket,
+} from './attachWebSocket'
+export type { HubConnection, HubPeer } from './createConnection'
+export { createEventLog, type EventLog, type LogEntry } from './createEventLog'
+export { createPersistWriter, type PersistWriter, type PersistWriterOptions } from './createPersistWriter'
+export { createProgressHub, type ProgressHub } from './createProgressHub'
+export { createRunPublisher, type RunPublisher } from './createRunPublisher'
+export type { EventInput, SubscribeRequest } from './createRunRecord'
+export type { HubMetrics } from './hubMetrics'
+export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
+export { PublishError, type PublishErrorReason } from './PublishError'
+export { createMemoryPersist, type HubPersist, type PersistedRun } from './persist'

@@ -1,0 +1,53 @@
+import type { RunEvent, RunState } from '../protocol/types'
+
+/** What the hub saves per run: enough to keep the epoch and seq across a restart and to replay a tail. */
+export interface PersistedRun {
+  epoch: string
+  /** The head seq when saved. */
+  seq: number
+  state: RunState
+  /** The newest events, oldest first, ending at `seq`. May be empty. */
+  log: RunEvent[]
+}
+
+/**
+ * Storage seam of the hub (a file, Redis, a table…). Both methods may be async; a throw is reported to
+ * `onError` and never reaches producers. Without a persist the hub keeps everything in memory.
+ */
+export interface HubPersist {
+  load(runId: string): PersistedRun | undefined | Promise<PersistedRun | undefined>
+  save(runId: string, run: PersistedRun): void | Promise<void>
+}
+
+/**
+ * A reference `HubPersist` in a `Map`, copied through JSON like a real store. Share one between two hubs to
+ * simulate a restart.
+ * @example
+ * const store = createMemoryPersist()
+ * const hub = createProgressHub({ persist: store })
+ */
+export function createMemoryPersist(): HubPersist & { readonly runs: Map<string, string> } {
+  const runs = new Map<string, string>()
+  return {
+    runs,
+    load: (runId) => {
+      const text = runs.get(runId)
+      return text === undefined ? undefined : (JSON.parse(text) as PersistedRun)
+    },
+    save: (runId, run) => {
+      runs.set(runId, JSON.stringify(run))
+    },
+  }
+}
+
+/** Checks a loaded record enough that a corrupt store yields a fresh epoch instead of a broken run. */
+export function isPersistedRun(value: unknown): value is PersistedRun {
+  if (typeof value !== 'object' || value === null) return false
+  const run = value as Partial<PersistedRun>
+  if (typeof run.epoch !== 'string' || run.epoch.length < 1 || run.epoch.length > 64) return false
+  if (!Number.isSafeInteger(run.seq) || (run.seq as number) < 0) return false
+  if (typeof run.state !== 'object' || run.state === null || !Array.isArray(run.state.phases)) return false
+  if (!Array.isArray(run.log)) return false
+  // The tail must be contiguous and end at the head, or replay would skip events.
+  return run.log.every((e, i) => e?.seq === (run.seq as number) - run.log!.length + 1 + i)
+}
