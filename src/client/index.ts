@@ -1,4 +1,11 @@
 export {
+  type ClientStats,
+  createProgressClient,
+  type ProgressClient,
+  type ProgressClientError,
+  type ProgressClientOptions,
+} from './createProgressClient'
+export {
   type ConnectionState,
   type ConnectionStatus,
   createProgressStore,
@@ -9,5 +16,19 @@ export {
   STORE_DEFAULTS,
   type StoreStats,
 } from './createProgressStore'
-export { createFlushScheduler, type FlushMode, type FlushScheduler, type SchedulerEnv } from './flushScheduler'
+export {
+  createFlushScheduler,
+  type FlushMode,
+  type FlushScheduler,
+  type SchedulerEnv,
+} from './flushScheduler'
 export type { RunStats, RunView } from './runTracker'
+export type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
+export {
+  createWebSocketTransport,
+  RECONNECT_DEFAULTS,
+  type ReconnectOptions,
+  type UrlProvider,
+  type WebSocketConstructor,
+  type WebSocketTransportOptions,
+} from './webSocketTransport'

@@ -1,0 +1,247 @@
+import type { SequencerAction } from '../core/sequencer'
+import { encodeFrame } from '../protocol/codec'
+import type { ClientFrame } from '../protocol/types'
+import {
+  createProgressStore,
+  type ProgressError,
+  type ProgressStore,
+  type ProgressStoreOptions,
+} from './createProgressStore'
+import type { Transport, TransportError, TransportFactory } from './transport'
+import {
+  createWebSocketTransport,
+  type ReconnectOptions,
+  type UrlProvider,
+  type WebSocketConstructor,
+} from './webSocketTransport'
+
+/** Everything the client reports: the store's frame errors, plus transport trouble. */
+export type ProgressClientError = ProgressError | { kind: 'transport'; error: TransportError }
+
+export interface ProgressClientOptions
+  extends Omit<ProgressStoreOptions, 'onAction' | 'onError' | 'autoFollow' | 'connection'> {
+  /** Where the hub listens; a function is asked again on every attempt (fresh auth tokens). */
+  url?: UrlProvider
+  /** Another way to reach the server (SSE, in-memory); replaces `url`, `WebSocket`, `protocols`, `reconnect`. */
+  transport?: TransportFactory
+  /** Default: the global `WebSocket`. Node 20 has none: pass `ws`'s. */
+  WebSocket?: WebSocketConstructor
+  protocols?: string | string[]
+  /** reconnecting-websocket's option names; delays get full jitter. */
+  reconnect?: ReconnectOptions
+  /** Source of reconnect jitter, [0, 1). */
+  random?: () => number
+  onError?: (error: ProgressClientError) => void
+}
+
+/** What the client did on the wire, for diagnostics and tests. */
+export interface ClientStats {
+  opens: number
+  drops: number
+  /** `subscribe` frames with `epoch`/`after`: resumes that ask the server to replay. */
+  resumes: number
+  /** Plain `subscribe` frames: first subscriptions and requests for a snapshot. */
+  subscribes: number
+  resyncs: number
+  unsubscribes: number
+  /** Frames that could not be sent because the socket was not open (the next open resubscribes). */
+  unsent: number
+}
+
+export interface ProgressClient {
+  /** The vanilla Zustand store: `store.getState().runs[runId]`, `.connection`, `.stats`. */
+  store: ProgressStore['store']
+  /** Starts following a run; subscribes now when open, or on the next open. */
+  follow(runId: string): void
+  unfollow(runId: string): void
+  followed(): string[]
+  /** Publishes pending store changes now. */
+  flush(): void
+  /** Replaces `onError` without reconnecting (hosts pass new callbacks on every render). */
+  setOnError(onError: ((error: ProgressClientError) => void) | undefined): void
+  stats(): Readonly<ClientStats>
+  /** Closes the connection for good, clears every timer, and ignores whatever the old socket still says. */
+  close(): void
+}
+
+/**
+ * The live client: one reconnecting socket for any number of runs, resuming each from its last
+ * applied seq on every (re)connect, asking for a resync when a hole stays open.
+ * @example
+ * const client = createProgressClient({ url: 'wss://example.com/live' })
+ * client.follow('run-1')
+ * client.store.subscribe((state) => draw(state.runs['run-1']))
+ * // later
+ * client.close()
+ */
+export function createProgressClient(options: ProgressClientOptions): ProgressClient {
+  const {
+    url,
+    transport: factory,
+    WebSocket,
+    protocols,
+    reconnect,
+    random,
+    onError,
+    ...storeOptions
+  } = options
+  const callbacks = { onError }
+  const counters: ClientStats = {
+    opens: 0,
+    drops: 0,
+    resumes: 0,
+    subscribes: 0,
+    resyncs: 0,
+    unsubscribes: 0,
+    unsent: 0,
+  }
+  let closed = false
+  let everOpen = false
+  let transport: Transport | null = null
+
+  const report = (error: ProgressClientError) => {
+    if (closed || !callbacks.onError) return
+    try {
+      callbacks.onError(error)
+    } catch (thrown) {
+      queueMicrotask(() => {
+        throw thrown
+      })
+    }
+  }
+
+  const progress = createProgressStore({
+    ...storeOptions,
+    autoFollow: false,
+    connection: 'connecting',
+    onError: report,
+    onAction: (run, action) => answer(run, action),
+  })
+
+  function send(frame: ClientFrame): boolean {
+    if (closed || !transport?.isOpen) {
+      counters.unsent++
+      return false
+    }
+    const sent = transport.send(encodeFrame(frame))
+    if (!sent) counters.unsent++
+    return sent
+  }
+
+  // Resume where the run stands; a run with nothing applied in its epoch asks for everything.
+  function subscribe(run: string) {
+    const position = progress.position(run)
+    const sent =
+      position && position.epoch !== null && position.applied > 0
+        ? send({ v: 1, type: 'subscribe', run, epoch: position.epoch, after: position.applied })
+        : send({ v: 1, type: 'subscribe', run })
+    if (!sent) return
+    if (position && position.epoch !== null && position.applied > 0) counters.resumes++
+    else counters.subscribes++
+    progress.resubscribed(run)
+  }
+
+  function answer(run: string, action: SequencerAction) {
+    if (!transport?.isOpen) return // the next open resubscribes with the latest position anyway
+    if (action.type === 'snapshot-needed') {
+      if (send({ v: 1, type: 'subscribe', run })) counters.subscribes++
+      return
+    }
+    if (send({ v: 1, type: 'resync', run, epoch: action.epoch, after: action.after })) counters.resyncs++
+  }
+
+  const handlers = {
+    onConnecting(attempt: number) {
+      progress.setConnection({ status: everOpen ? 'reconnecting' : 'connecting', attempts: attempt })
+    },
+    onOpen() {
+      everOpen = true
+      counters.opens++
+      progress.setConnection({ status: 'open', attempts: 0 })
+      for (const run of progress.followed()) subscribe(run)
+    },
+    onMessage(data: unknown) {
+      progress.ingest(data)
+    },
+    onClose(final: boolean) {
+      if (!final) counters.drops++
+      progress.setConnection(
+        final ? { status: 'closed' } : { status: everOpen ? 'reconnecting' : 'connecting' },
+      )
+    },
+    onError(error: TransportError) {
+      report({ kind: 'transport', error })
+    },
+  }
+
+  // Late calls from a transport we already closed are dropped here too, whatever the transport does.
+  const guard =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A) => {
+      if (!closed) fn(...args)
+    }
+  const guardedHandlers = {
+    onConnecting: guard(handlers.onConnecting),
+    onOpen: guard(handlers.onOpen),
+    onMessage: guard(handlers.onMessage),
+    onClose: guard(handlers.onClose),
+    onError: guard(handlers.onError),
+  }
+
+  try {
+    if (factory) transport = factory(guardedHandlers)
+    else if (url !== undefined) {
+      transport = createWebSocketTransport(guardedHandlers, {
+        url,
+        ...(protocols !== undefined && { protocols }),
+        ...(WebSocket !== undefined && { WebSocket }),
+        ...(reconnect !== undefined && { reconnect }),
+        ...(random !== undefined && { random }),
+        ...(storeOptions.env !== undefined && { env: storeOptions.env }),
+      })
+    } else {
+      queueMicrotask(() => {
+        report({ kind: 'transport', error: { kind: 'url', detail: 'neither url nor transport given' } })
+        guardedHandlers.onClose(true)
+      })
+    }
+  } catch (thrown) {
+    const detail = thrown instanceof Error ? thrown.message : String(thrown)
+    queueMicrotask(() => {
+      report({ kind: 'transport', error: { kind: 'socket', detail } })
+      guardedHandlers.onClose(true)
+    })
+  }
+
+  return {
+    store: progress.store,
+    follow(runId) {
+      if (closed || progress.followed().includes(runId)) return
+      progress.follow(runId)
+      subscribe(runId)
+    },
+    unfollow(runId) {
+      if (closed || !progress.followed().includes(runId)) return
+      progress.unfollow(runId)
+      if (send({ v: 1, type: 'unsubscribe', run: runId })) counters.unsubscribes++
+    },
+    followed: () => progress.followed(),
+    flush: () => progress.flush(),
+    setOnError(next) {
+      callbacks.onError = next
+    },
+    stats: () => ({ ...counters }),
+    close() {
+      if (closed) return
+      try {
+        transport?.close()
+      } catch {
+        // A transport that fails to close is gone for us all the same.
+      }
+      progress.setConnection({ status: 'closed' })
+      progress.flush()
+      closed = true
+      progress.destroy()
+    },
+  }
+}

@@ -1,0 +1,38 @@
+/** Why a transport could not connect or lost its connection. Reported, never thrown. */
+export type TransportError =
+  | { kind: 'url'; detail: string }
+  | { kind: 'socket'; detail: string }
+  | { kind: 'gave-up'; attempts: number }
+
+/** What a transport tells its owner. Every call happens on a live transport: never after `close()`. */
+export interface TransportHandlers {
+  /**
+   * A connection attempt starts. `attempt` counts the attempts since the last stable connection:
+   * 0 for the very first one, 1 for the first retry after a loss, and so on.
+   */
+  onConnecting(attempt: number): void
+  /** The connection is open: the owner (re)subscribes everything it follows. */
+  onOpen(): void
+  /** One frame from the server, as the socket delivered it (text, or bytes). */
+  onMessage(data: unknown): void
+  /** The connection is gone. `final`: no further attempt will be made (gave up, or closed). */
+  onClose(final: boolean): void
+  onError(error: TransportError): void
+}
+
+/** A live connection to one server, reconnecting by itself until `close()`. */
+export interface Transport {
+  /** Sends one text frame; false when not open (the frame is dropped, never queued: the owner resubscribes on open). */
+  send(text: string): boolean
+  /** Closes for good: no more attempts, no more handler calls. Idempotent. */
+  close(): void
+  readonly isOpen: boolean
+}
+
+/**
+ * Makes a transport. Kept this small so that SSE or an in-memory transport (Storybook, tests) can
+ * stand in for the WebSocket one.
+ * @example
+ * const factory: TransportFactory = (handlers) => createWebSocketTransport(handlers, { url })
+ */
+export type TransportFactory = (handlers: TransportHandlers) => Transport
