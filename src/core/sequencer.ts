@@ -127,11 +127,14 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
     awaitingSnapshot = false
   }
 
-  function settle(now: number, holeBefore: boolean, lowBefore: number) {
+  // `gaps` counts holes (missing ranges) as they appear; ingestEvent counts those below buffered frames, this
+  // counts a tail hole a heartbeat reveals. (Counting only "no hole → hole" transitions missed a second hole
+  // behind a buffered frame, e.g. 2 and 4 missing while 3 and 5 wait.)
+  function settle(now: number, holeBefore: boolean, lowBefore: number, heartbeat: boolean) {
     if (!hasHole()) holeSince = null
     else if (!holeBefore) {
       holeSince = now
-      stats.gaps++
+      if (heartbeat) stats.gaps++
     } else if (applied !== lowBefore) holeSince = now // the hole moved up: a new one starts its clock
   }
 
@@ -161,6 +164,8 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
       return
     }
     stats.reordered++
+    // A new missing range opens below this frame unless it merely shrinks one (seq + 1 already waits).
+    if (frame.seq - 1 > applied && !buffer.has(frame.seq - 1) && !buffer.has(frame.seq + 1)) stats.gaps++
     buffer.set(frame.seq, frame)
   }
 
@@ -196,7 +201,7 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
       if (frame.type === 'heartbeat') head = Math.max(head, frame.head)
       else ingestEvent(frame, now)
       if (head < applied) head = applied
-      settle(now, holeBefore, lowBefore)
+      settle(now, holeBefore, lowBefore, frame.type === 'heartbeat')
       return result
     },
     tick(now) {
