@@ -1,0 +1,90 @@
+import { type ComponentPropsWithoutRef, forwardRef, useState } from 'react'
+import type { ActivityEntry } from '../protocol/types'
+import type { ProgressFormat } from './format'
+import type { LabelsOverride, ProgressLabels } from './labels'
+import { cx, shallowEqual } from './shallowEqual'
+import { useLabels } from './useLabels'
+import { useRun } from './useRun'
+import { useTicker } from './useTicker'
+
+export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
+  runId: string
+  labels?: LabelsOverride
+  locale?: string
+  /** Newest entries shown at first; "Show N earlier" reveals this many more each time. Default 50. */
+  max?: number
+  /** How often running tool calls update their elapsed time. Default 1000 ms. */
+  tickMs?: number
+  /** Clock for elapsed times (compared with the server's `ts`); defaults to `Date.now`. */
+  now?: () => number
+}
+
+function describe(entry: ActivityEntry, labels: ProgressLabels, format: ProgressFormat, now: number | null) {
+  const agent = entry.agent ?? ''
+  const tool = entry.tool ?? ''
+  const ok = entry.ok !== false
+  switch (entry.type) {
+    case 'agent_started':
+      return { state: 'info', text: labels.agentStarted(agent) }
+    case 'agent_completed':
+      return { state: ok ? 'done' : 'failed', text: labels.agentCompleted(agent, ok) }
+    case 'agent_thinking':
+      return { state: 'info', text: labels.agentThinking(agent, entry.text ?? '') }
+    case 'tool_executing':
+      return {
+        state: 'running',
+        text: labels.toolRunning(tool, now === null ? null : format.duration(now - entry.ts)),
+      }
+    case 'tool_completed': {
+      const took = entry.endedAt === undefined ? null : format.duration(entry.endedAt - entry.ts)
+      return { state: ok ? 'done' : 'failed', text: labels.toolCompleted(tool, ok, took) }
+    }
+  }
+}
+
+const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
+  activity: run.activity,
+  live: run.status === 'running' || run.status === 'queued' || run.status === 'pending',
+})
+
+/**
+ * Agent and tool events of a run, oldest first: running tool calls with a live elapsed time (`data-state=
+ * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
+ * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more. Items carry `data-state` ('running' | 'done' |
+ * 'failed' | 'info') and `data-type` (the event type). Not a live region: screen readers are not flooded.
+ * @example
+ * <ActivityFeed runId="r1" max={20} />
+ */
+export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(function ActivityFeed(
+  { runId, labels: override, locale, max = 50, tickMs = 1000, now = Date.now, className, ...rest },
+  ref,
+) {
+  const { labels, format } = useLabels(override, locale)
+  const feed = useRun(runId, pick, shallowEqual)
+  const [limit, setLimit] = useState(max)
+  const activity = feed?.activity ?? []
+  const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
+  const t = useTicker(running, tickMs, now)
+  if (activity.length === 0) return null
+  const shown = activity.slice(-limit)
+  const more = Math.min(activity.length - shown.length, max)
+  return (
+    <div ref={ref} className={cx('lp-feed', className)} {...rest}>
+      {more > 0 && (
+        <button type="button" className="lp-feed__more" onClick={() => setLimit((l) => l + max)}>
+          {labels.showEarlier(more, format.number(more))}
+        </button>
+      )}
+      <ol className="lp-feed__list" aria-label={labels.activity}>
+        {shown.map((entry) => {
+          const { state, text } = describe(entry, labels, format, running ? t : null)
+          return (
+            <li key={entry.seq} className="lp-feed__item" data-state={state} data-type={entry.type}>
+              {text}
+            </li>
+          )
+        })}
+      </ol>
+    </div>
+  )
+})

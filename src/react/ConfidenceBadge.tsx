@@ -1,0 +1,69 @@
+import { type ComponentPropsWithoutRef, forwardRef, useEffect, useRef, useState } from 'react'
+import type { RunView } from '../client/runTracker'
+import type { LabelsOverride } from './labels'
+import { cx, shallowEqual } from './shallowEqual'
+import { useLabels } from './useLabels'
+import { useRun } from './useRun'
+
+export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'span'>, 'children'> {
+  runId: string
+  labels?: LabelsOverride
+  locale?: string
+  /** The reason must hold this long before screen readers hear it (no chatter on flapping links). Default 1000. */
+  announceDelayMs?: number
+  /** Local clock for "No updates for …"; defaults to `Date.now`. */
+  now?: () => number
+}
+
+const pick = (run: RunView) => ({
+  confidence: run.confidence,
+  reason: run.confidenceReason,
+  status: run.status,
+  lastFrameAt: run.lastFrameAt,
+})
+
+/**
+ * How far to trust the bar: `data-confidence` 'high' | 'medium' | 'low' and `data-state` = the reason ('live', 'estimated',
+ * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before the run appears), with words such as "Live", "Estimated",
+ * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
+ * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time.
+ * @example
+ * <ConfidenceBadge runId="r1" labels={{ confidence: { live: 'Up to date' } }} />
+ */
+export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>(function ConfidenceBadge(
+  { runId, labels: override, locale, announceDelayMs = 1000, now = Date.now, className, ...rest },
+  ref,
+) {
+  const { labels, format } = useLabels(override, locale)
+  const run = useRun(runId, pick, shallowEqual)
+  const reason = run?.reason
+  let text = ''
+  if (run?.reason === 'final') text = labels.runStatus[run.status]
+  else if (run?.reason === 'stale' && run.lastFrameAt !== null) {
+    // Rounded down to 5 s so the words do not twitch between renders.
+    text = labels.stale(format.duration(Math.floor((now() - run.lastFrameAt) / 5000) * 5000))
+  } else if (reason) text = labels.confidence[reason]
+  const latest = useRef(text)
+  latest.current = text
+  const [announced, setAnnounced] = useState(text)
+  // Only a new reason restarts the wait: "No updates for 30 sec" → "35 sec" is not news.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reason` is the trigger; the words come from a ref.
+  useEffect(() => {
+    const timer = setTimeout(() => setAnnounced(latest.current), announceDelayMs)
+    return () => clearTimeout(timer)
+  }, [reason, announceDelayMs])
+  return (
+    <span
+      data-state={reason ?? 'pending'}
+      data-confidence={run?.confidence}
+      ref={ref}
+      className={cx('lp-badge', className)}
+      {...rest}
+    >
+      <span aria-hidden="true">{text}</span>
+      <span className="lp-sr-only" role="status" aria-live="polite" aria-atomic="true">
+        {announced}
+      </span>
+    </span>
+  )
+})

@@ -1,0 +1,53 @@
+import { type ComponentPropsWithoutRef, forwardRef } from 'react'
+import type { LabelsOverride } from './labels'
+import { cx } from './shallowEqual'
+import { useLabels } from './useLabels'
+import { useRun } from './useRun'
+
+export interface PhaseStepsProps extends Omit<ComponentPropsWithoutRef<'ol'>, 'children'> {
+  runId: string
+  labels?: LabelsOverride
+  locale?: string
+}
+
+/**
+ * The run's plan as an ordered list: each step's label, status in words, counts ("12 of 40"), duration once it
+ * ended, and the error of a failed step. Each `<li>` has `data-state` = the phase status ('pending' | 'active' |
+ * 'done' | 'skipped' | 'failed'); the active one has `aria-current="step"`. Renders nothing before a plan.
+ * @example
+ * <PhaseSteps runId="r1" labels={{ phaseStatus: { skipped: 'Not needed' } }} />
+ */
+export const PhaseSteps = forwardRef<HTMLOListElement, PhaseStepsProps>(function PhaseSteps(
+  { runId, labels: override, locale, className, ...rest },
+  ref,
+) {
+  const { labels, format } = useLabels(override, locale)
+  const phases = useRun(runId, (run) => run.phases)
+  if (!phases || phases.length === 0) return null
+  return (
+    <ol aria-label={labels.phases} ref={ref} className={cx('lp-steps', className)} {...rest}>
+      {phases.map((phase) => (
+        <li
+          key={phase.id}
+          className="lp-steps__item"
+          data-state={phase.status}
+          aria-current={phase.status === 'active' ? 'step' : undefined}
+        >
+          <span className="lp-steps__label">{phase.label}</span>
+          <span className="lp-steps__status">{labels.phaseStatus[phase.status]}</span>
+          {phase.total !== undefined && phase.total > 0 && (
+            <span className="lp-steps__count">
+              {labels.count(format.number(phase.done ?? 0), format.number(phase.total))}
+            </span>
+          )}
+          {phase.startedAt !== undefined && phase.endedAt !== undefined && (
+            <span className="lp-steps__duration">
+              {labels.took(format.duration(phase.endedAt - phase.startedAt))}
+            </span>
+          )}
+          {phase.error && <span className="lp-steps__error">{phase.error}</span>}
+        </li>
+      ))}
+    </ol>
+  )
+})

@@ -1,0 +1,112 @@
+import { domMin, LazyMotion, m, useMotionValue, useTransform } from 'framer-motion'
+import { type ComponentPropsWithoutRef, forwardRef, useEffect } from 'react'
+import type { RunView } from '../client/runTracker'
+import type { ProgressFormat } from './format'
+import type { LabelsOverride, ProgressLabels } from './labels'
+import { cx, shallowEqual } from './shallowEqual'
+import { useDisplayedProgress } from './useDisplayedProgress'
+import { useLabels } from './useLabels'
+import { useRun } from './useRun'
+
+export interface ProgressBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
+  runId: string
+  /** Wording overrides (`progress` names the bar, `valueText` builds what screen readers hear). */
+  labels?: LabelsOverride
+  /** Locale for the percent, counts and ETA in `aria-valuetext`. */
+  locale?: string
+  /** Jump between values instead of springing; defaults to prefers-reduced-motion. */
+  reducedMotion?: boolean
+}
+
+const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelled' } as const
+
+/** What the bar needs, as flat primitives: the bar re-renders only when one of them changes. */
+function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
+  const terminal = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
+  const indeterminate = !terminal && run.phases.length === 0
+  const percent = Math.round(run.displayed * 100)
+  const phase = run.phases.find((p) => p.status === 'active')
+  const valueText = indeterminate
+    ? labels.preparing
+    : labels.valueText({
+        status: run.status,
+        statusLabel: labels.runStatus[run.status],
+        percent: format.percent(percent / 100),
+        phase: phase?.label,
+        count:
+          phase?.total !== undefined && phase.total > 0
+            ? labels.count(format.number(phase.done ?? 0), format.number(phase.total))
+            : undefined,
+        eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(run.etaMs)) : undefined,
+        estimated: run.estimated,
+      })
+  return {
+    state: terminal
+      ? TERMINAL[run.status as keyof typeof TERMINAL]
+      : indeterminate
+        ? 'indeterminate'
+        : 'loading',
+    status: run.status,
+    percent,
+    confirmed: run.progress,
+    estimated: run.estimated,
+    confidence: run.confidence,
+    valueText,
+  }
+}
+
+/**
+ * An animated, never-backward progress bar for one run (`role="progressbar"`). Confirmed progress is a solid
+ * fill; the part that is a time-based estimate is drawn striped beyond it. Before a plan exists it shows an
+ * indeterminate look and omits `aria-valuenow`. Styling hooks: `data-state` ('indeterminate' | 'loading' |
+ * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`.
+ * @example
+ * <ProgressBar runId="r1" className="my-bar" />
+ */
+export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function ProgressBar(
+  { runId, labels: override, locale, reducedMotion, className, ...rest },
+  ref,
+) {
+  const { labels, format } = useLabels(override, locale)
+  const bar = useRun(runId, (run) => describe(run, labels, format), shallowEqual)
+  const shown = useDisplayedProgress(runId, { reducedMotion })
+  const confirmed = useMotionValue(bar?.confirmed ?? 0)
+  useEffect(() => confirmed.set(bar?.confirmed ?? 0), [confirmed, bar?.confirmed])
+  const estimateWidth = useTransform(shown, (v: number) => `${v * 100}%`)
+  const fillWidth = useTransform(
+    [shown, confirmed],
+    ([v, c]: number[]) => `${Math.min(v ?? 0, c ?? 0) * 100}%`,
+  )
+  const state = bar?.state ?? 'indeterminate'
+  const indeterminate = state === 'indeterminate'
+  return (
+    <div
+      role="progressbar"
+      aria-label={labels.progress}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={indeterminate ? undefined : bar?.percent}
+      aria-valuetext={bar?.valueText ?? labels.preparing}
+      data-state={state}
+      data-status={bar?.status ?? 'pending'}
+      data-confidence={bar?.confidence}
+      data-estimated={bar?.estimated ? '' : undefined}
+      ref={ref}
+      className={cx('lp-bar', className)}
+      {...rest}
+    >
+      <LazyMotion features={domMin}>
+        <span className="lp-bar__track" aria-hidden="true">
+          {indeterminate ? (
+            <span className="lp-bar__indeterminate" />
+          ) : (
+            <>
+              <m.span className="lp-bar__estimate" style={{ width: estimateWidth }} />
+              <m.span className="lp-bar__fill" style={{ width: fillWidth }} />
+            </>
+          )}
+        </span>
+      </LazyMotion>
+    </div>
+  )
+})

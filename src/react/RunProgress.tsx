@@ -1,0 +1,87 @@
+import { type ComponentPropsWithoutRef, forwardRef, useId } from 'react'
+import type { RunView } from '../client/runTracker'
+import { ActivityFeed } from './ActivityFeed'
+import { ConfidenceBadge } from './ConfidenceBadge'
+import type { LabelsOverride } from './labels'
+import { PhaseSteps } from './PhaseSteps'
+import { ProgressBar } from './ProgressBar'
+import { QueueNotice } from './QueueNotice'
+import { cx, shallowEqual } from './shallowEqual'
+import { useLabels } from './useLabels'
+import { useRun } from './useRun'
+
+export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section'>, 'children'> {
+  runId: string
+  labels?: LabelsOverride
+  locale?: string
+  /** Show the phase list. Default true. */
+  showPhases?: boolean
+  /** Show the activity feed. Default true. */
+  showActivity?: boolean
+  /** Newest activity entries shown before "Show N earlier". Default 50. */
+  activityMax?: number
+  /** Jump instead of spring; defaults to prefers-reduced-motion. */
+  reducedMotion?: boolean
+}
+
+const pick = (run: RunView) => ({
+  status: run.status,
+  title: run.title,
+  error: run.error,
+  confidence: run.confidence,
+})
+
+/**
+ * Everything about one run in one line of JSX: title, confidence badge, queue notice, bar, steps and activity,
+ * and the run's error once it failed. A `<section>` named by the title, with `data-state` = the run status
+ * ('pending' before the run appears) and `data-confidence`. Use the parts directly for another layout.
+ * @example
+ * <ProgressProvider client={client}>
+ *   <RunProgress runId="r1" />
+ * </ProgressProvider>
+ */
+export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function RunProgress(
+  {
+    runId,
+    labels: override,
+    locale,
+    showPhases = true,
+    showActivity = true,
+    activityMax,
+    reducedMotion,
+    className,
+    ...rest
+  },
+  ref,
+) {
+  const { labels } = useLabels(override, locale)
+  const run = useRun(runId, pick, shallowEqual)
+  const titleId = useId()
+  const parts = { runId, labels: override, locale }
+  return (
+    <section
+      aria-labelledby={titleId}
+      data-state={run?.status ?? 'pending'}
+      data-confidence={run?.confidence}
+      ref={ref}
+      className={cx('lp-run', className)}
+      {...rest}
+    >
+      <header className="lp-run__header">
+        <span id={titleId} className="lp-run__title">
+          {run?.title ?? labels.run}
+        </span>
+        <ConfidenceBadge {...parts} />
+      </header>
+      <QueueNotice {...parts} />
+      <ProgressBar {...parts} reducedMotion={reducedMotion} />
+      {run?.error && (
+        <p className="lp-run__error" role="alert">
+          {run.error}
+        </p>
+      )}
+      {showPhases && <PhaseSteps {...parts} />}
+      {showActivity && <ActivityFeed {...parts} max={activityMax} />}
+    </section>
+  )
+})

@@ -1,0 +1,52 @@
+/** Locale-aware number, percent and duration formatting; every number a component shows goes through one. */
+export interface ProgressFormat {
+  locale: string | undefined
+  number(value: number): string
+  /** 0–1 → "42%". */
+  percent(fraction: number): string
+  /** Milliseconds → "12 sec", "3 min", "1.5 hr" (Intl unit style, short). */
+  duration(ms: number): string
+}
+
+const cache = new Map<string, ProgressFormat>()
+
+/**
+ * Formatters for a locale, cached: Intl objects are costly to build and every render asks.
+ * @example
+ * createFormat('de').duration(90_000) // "2 Min."
+ */
+export function createFormat(locale?: string): ProgressFormat {
+  const key = locale ?? ''
+  const found = cache.get(key)
+  if (found) return found
+  const number = new Intl.NumberFormat(locale)
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
+  const units = new Map<string, Intl.NumberFormat>()
+  const unit = (name: string, digits: number) => {
+    const id = name + digits
+    let nf = units.get(id)
+    if (!nf) {
+      nf = new Intl.NumberFormat(locale, {
+        style: 'unit',
+        unit: name,
+        unitDisplay: 'short',
+        maximumFractionDigits: digits,
+      })
+      units.set(id, nf)
+    }
+    return nf
+  }
+  const format: ProgressFormat = {
+    locale,
+    number: (value) => number.format(value),
+    percent: (fraction) => percent.format(fraction),
+    duration(ms) {
+      const s = Math.max(0, ms) / 1000
+      if (s < 60) return unit('second', s < 10 ? 1 : 0).format(s < 10 ? s : Math.round(s))
+      if (s < 3600) return unit('minute', 0).format(Math.round(s / 60))
+      return unit('hour', 1).format(s / 3600)
+    },
+  }
+  cache.set(key, format)
+  return format
+}

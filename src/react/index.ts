@@ -1,0 +1,24 @@
+'use client'
+
+export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed'
+export { ConfidenceBadge, type ConfidenceBadgeProps } from './ConfidenceBadge'
+export { createFormat, type ProgressFormat } from './format'
+export {
+  DEFAULT_LABELS,
+  type LabelsOverride,
+  mergeLabels,
+  type ProgressLabels,
+  type ValueTextParts,
+} from './labels'
+export { PhaseSteps, type PhaseStepsProps } from './PhaseSteps'
+export { ProgressBar, type ProgressBarProps } from './ProgressBar'
+export { ProgressProvider, type ProgressProviderProps, useProgressClient } from './ProgressProvider'
+export type { ProgressSource } from './ProgressSource'
+export { QueueNotice, type QueueNoticeProps } from './QueueNotice'
+export { RunProgress, type RunProgressProps } from './RunProgress'
+export { shallowEqual } from './shallowEqual'
+export { type ConnectionInfo, useConnection } from './useConnection'
+export { type DisplayedProgressOptions, useDisplayedProgress } from './useDisplayedProgress'
+export { useLabels } from './useLabels'
+export { usePrefersReducedMotion } from './usePrefersReducedMotion'
+export { useRun } from './useRun'

@@ -1,0 +1,129 @@
+import type { ConfidenceReason } from '../core/confidence'
+import type { PhaseStatus, RunStatus } from '../protocol/types'
+
+/** What the bar's `aria-valuetext` is built from; every string in it is already formatted. */
+export interface ValueTextParts {
+  status: RunStatus
+  /** The run status in words (from `runStatus`). */
+  statusLabel: string
+  /** Rounded percent, formatted ("42%"). */
+  percent: string
+  /** Label of the phase in progress, if any. */
+  phase?: string
+  /** "12 of 40" for the phase in progress, when it reports counts. */
+  count?: string
+  /** "about 1 min left", when there is an estimate. */
+  eta?: string
+  estimated: boolean
+}
+
+/**
+ * Every string the components show or announce. Pass a partial object ({@link LabelsOverride}) as `labels` (on the provider or a
+ * component) to translate or reword; what you leave out keeps the English default.
+ * @example
+ * <ProgressProvider client={client} locale="de" labels={{ progress: 'Fortschritt' }}>…</ProgressProvider>
+ */
+export interface ProgressLabels {
+  /** Accessible name of the bar. */
+  progress: string
+  /** Accessible name of the phase list. */
+  phases: string
+  /** Accessible name of the activity feed. */
+  activity: string
+  /** Accessible name of a run without a title. */
+  run: string
+  /** Bar text before a plan exists. */
+  preparing: string
+  runStatus: Record<RunStatus, string>
+  phaseStatus: Record<PhaseStatus, string>
+  /** Badge text per reason (`stale` uses {@link ProgressLabels.stale} when the silence can be measured). */
+  confidence: Record<ConfidenceReason, string>
+  stale: (since: string) => string
+  count: (done: string, total: string) => string
+  eta: (left: string) => string
+  /** Phase duration, e.g. "3 sec". */
+  took: (duration: string) => string
+  valueText: (parts: ValueTextParts) => string
+  queued: (ahead: number, formatted: string) => string
+  showEarlier: (count: number, formatted: string) => string
+  agentStarted: (agent: string) => string
+  agentCompleted: (agent: string, ok: boolean) => string
+  agentThinking: (agent: string, text: string) => string
+  toolRunning: (tool: string, elapsed: string | null) => string
+  toolCompleted: (tool: string, ok: boolean, took: string | null) => string
+}
+
+/** The English defaults. */
+export const DEFAULT_LABELS: ProgressLabels = {
+  progress: 'Progress',
+  phases: 'Steps',
+  activity: 'Activity',
+  run: 'Run',
+  preparing: 'Preparing…',
+  runStatus: {
+    pending: 'Pending',
+    queued: 'Queued',
+    running: 'Running',
+    completed: 'Completed',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  phaseStatus: {
+    pending: 'Pending',
+    active: 'In progress',
+    done: 'Done',
+    skipped: 'Skipped',
+    failed: 'Failed',
+  },
+  confidence: {
+    final: 'Final',
+    live: 'Live',
+    estimated: 'Estimated',
+    reconnecting: 'Reconnecting…',
+    resyncing: 'Catching up…',
+    unordered: 'Unordered updates',
+    stale: 'No recent updates',
+  },
+  stale: (since) => `No updates for ${since}`,
+  count: (done, total) => `${done} of ${total}`,
+  eta: (left) => `about ${left} left`,
+  took: (duration) => duration,
+  valueText: (p) => {
+    if (p.status === 'completed' || p.status === 'failed' || p.status === 'cancelled') {
+      return `${p.statusLabel}, ${p.percent}`
+    }
+    const head = p.phase ? (p.count ? `${p.phase}: ${p.count}` : `${p.phase}, ${p.percent}`) : p.percent
+    return [head, p.estimated && !p.count ? 'estimated' : '', p.eta].filter(Boolean).join(', ')
+  },
+  queued: (ahead, n) =>
+    ahead === 0 ? 'Waiting: next in line' : `Waiting: ${n} ${ahead === 1 ? 'run' : 'runs'} ahead`,
+  showEarlier: (_count, n) => `Show ${n} earlier`,
+  agentStarted: (agent) => `${agent} started`,
+  agentCompleted: (agent, ok) => (ok ? `${agent} finished` : `${agent} failed`),
+  agentThinking: (agent, text) => `${agent}: ${text}`,
+  toolRunning: (tool, elapsed) => (elapsed ? `${tool} running · ${elapsed}` : `${tool} running`),
+  toolCompleted: (tool, ok, took) => `${tool} ${ok ? 'done' : 'failed'}${took ? ` in ${took}` : ''}`,
+}
+
+/** A partial override of {@link ProgressLabels}: the three maps may be partial too. */
+export type LabelsOverride = Partial<Omit<ProgressLabels, 'runStatus' | 'phaseStatus' | 'confidence'>> & {
+  runStatus?: Partial<ProgressLabels['runStatus']>
+  phaseStatus?: Partial<ProgressLabels['phaseStatus']>
+  confidence?: Partial<ProgressLabels['confidence']>
+}
+
+/** Later layers win; `runStatus`, `phaseStatus` and `confidence` merge key by key. */
+export function mergeLabels(...layers: (LabelsOverride | undefined)[]): ProgressLabels {
+  let out = DEFAULT_LABELS
+  for (const layer of layers) {
+    if (!layer) continue
+    out = {
+      ...out,
+      ...layer,
+      runStatus: { ...out.runStatus, ...layer.runStatus },
+      phaseStatus: { ...out.phaseStatus, ...layer.phaseStatus },
+      confidence: { ...out.confidence, ...layer.confidence },
+    }
+  }
+  return out
+}

@@ -1,0 +1,18 @@
+import { useContext, useMemo } from 'react'
+import { createFormat, type ProgressFormat } from './format'
+import { type LabelsOverride, mergeLabels, type ProgressLabels } from './labels'
+import { ProgressContext } from './ProgressProvider'
+
+/**
+ * Labels and formatters for a component: English defaults, then the provider's, then the component's own.
+ * @example
+ * const { labels, format } = useLabels(props.labels, props.locale)
+ */
+export function useLabels(
+  labels?: LabelsOverride,
+  locale?: string,
+): { labels: ProgressLabels; format: ProgressFormat } {
+  const context = useContext(ProgressContext)
+  const merged = useMemo(() => mergeLabels(context.labels, labels), [context.labels, labels])
+  return { labels: merged, format: createFormat(locale ?? context.locale) }
+}
