@@ -66,26 +66,37 @@ function startIfPending(phase: PhaseState, ts: number): PhaseState {
 /** Existing ids keep their status and counts; started phases the new plan omits are kept, not forgotten. */
 function mergePlan(phases: readonly PhaseState[], plan: readonly PhasePlanEntry[]): PhaseState[] {
   const byId = new Map(phases.map((p) => [p.id, p]))
-  const planned = new Set(plan.map((p) => p.id))
-  const orphans = phases.filter((p) => !planned.has(p.id) && p.status !== 'pending')
-  const merged: PhaseState[] = []
-  for (const entry of plan) {
+  const merged = plan.map((entry): PhaseState => {
     const old = byId.get(entry.id)
-    // Keep orphans ahead of the first phase that followed them in the old order.
-    const oldIndex = old ? phases.indexOf(old) : -1
-    while (orphans.length > 0 && oldIndex >= 0 && phases.indexOf(orphans[0]!) < oldIndex) {
-      merged.push(orphans.shift()!)
+    // Unchanged phases keep their identity, so selectors on them do not re-render.
+    if (old && old.label === entry.label && old.weight === entry.weight) {
+      if (entry.expectedMs === undefined || entry.expectedMs === old.expectedMs) return old
     }
-    const base = old ?? { id: entry.id, status: 'pending' as const }
-    const next: PhaseState = { ...base, label: entry.label, weight: entry.weight }
+    const next: PhaseState = {
+      ...(old ?? { id: entry.id, status: 'pending' as const }),
+      label: entry.label,
+      weight: entry.weight,
+    }
     if (entry.expectedMs !== undefined) next.expectedMs = entry.expectedMs
-    merged.push(next)
+    return next
+  })
+  // An omitted phase that already started goes right after the phase that preceded it before (or first).
+  // Appending it after new pending phases (the old behaviour) moved an active phase's end, and so the cap of
+  // its estimate, up to nearly 100%.
+  const planned = new Set(plan.map((p) => p.id))
+  let anchor = -1
+  for (const phase of phases) {
+    if (planned.has(phase.id)) anchor = merged.findIndex((p) => p.id === phase.id)
+    else if (phase.status !== 'pending') merged.splice(++anchor, 0, phase)
   }
-  return merged.concat(orphans)
+  return merged
 }
 
 function pushActivity(state: RunState, entry: ActivityEntry, limit: number): RunState {
-  const activity = state.activity.length >= limit ? state.activity.slice(state.activity.length - limit + 1) : state.activity.slice()
+  const activity =
+    state.activity.length >= limit
+      ? state.activity.slice(state.activity.length - limit + 1)
+      : state.activity.slice()
   activity.push(entry)
   return { ...state, activity }
 }
@@ -154,7 +165,8 @@ function applyPhaseEvent(
     case 'phase_completed':
     case 'phase_skipped':
     case 'phase_failed': {
-      const status = event.type === 'phase_completed' ? 'done' : event.type === 'phase_skipped' ? 'skipped' : 'failed'
+      const status =
+        event.type === 'phase_completed' ? 'done' : event.type === 'phase_skipped' ? 'skipped' : 'failed'
       const next: PhaseState = { ...phase, status, endedAt: event.ts }
       if (next.startedAt === undefined && status !== 'skipped') next.startedAt = event.ts
       if (event.type === 'phase_failed') next.error = event.error
@@ -171,7 +183,11 @@ function applyPhaseEvent(
  * let state = createRunState()
  * for (const event of events) ({ state } = applyEvent(state, event))
  */
-export function applyEvent(state: RunState, event: SequencedFrame, limits: ReducerLimits = DEFAULT_LIMITS): ApplyResult {
+export function applyEvent(
+  state: RunState,
+  event: SequencedFrame,
+  limits: ReducerLimits = DEFAULT_LIMITS,
+): ApplyResult {
   if (event.type === 'snapshot') return { state: event.state }
   if (isTerminal(state.status)) return reject(state, 'run_terminal')
   switch (event.type) {
@@ -219,7 +235,8 @@ export function applyEvent(state: RunState, event: SequencedFrame, limits: Reduc
     case 'run_completed':
     case 'run_failed':
     case 'run_cancelled': {
-      const status = event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled'
+      const status =
+        event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled'
       const { queuePosition: _, ...rest } = state
       const next: RunState = { ...rest, status }
       if (event.error !== undefined) next.error = event.error
