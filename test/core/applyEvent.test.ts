@@ -1,6 +1,6 @@
 import { applyEvent, createRunState, DEFAULT_LIMITS, type RejectReason } from '../../src/core/applyEvent'
 import type { RunEvent, RunState } from '../../src/protocol/types'
-import { type Body, ev, foldLog, stamp } from '../support/logs'
+import { type Body, ev, foldLog, stamp, T0 } from '../support/logs'
 
 const plan = [
   { id: 'search', label: 'Search', weight: 2 },
