@@ -24,7 +24,7 @@ const pick = (run: RunView) => ({
 
 /**
  * How far to trust the bar: `data-confidence` 'high' | 'medium' | 'low' and `data-state` = the reason ('live', 'estimated',
- * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before the run appears), with words such as "Live", "Estimated",
+ * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame), with words such as "Live", "Estimated",
  * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
  * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time.
  * @example
@@ -36,8 +36,10 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
 ) {
   const { labels, format } = useLabels(override, locale)
   const run = useRun(runId, pick, shallowEqual)
-  const reason = run?.reason
-  let text = ''
+  // Nothing heard yet: claiming "Live" would be a guess.
+  const heard = run !== undefined && (run.lastFrameAt !== null || run.reason !== 'live')
+  const reason = heard ? run.reason : undefined
+  let text = labels.waiting
   if (run?.reason === 'final') text = labels.runStatus[run.status]
   else if (run?.reason === 'stale' && run.lastFrameAt !== null) {
     // Rounded down to 5 s so the words do not twitch between renders.
@@ -55,7 +57,7 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
   return (
     <span
       data-state={reason ?? 'pending'}
-      data-confidence={run?.confidence}
+      data-confidence={heard ? run.confidence : undefined}
       ref={ref}
       className={cx('lp-badge', className)}
       {...rest}

@@ -20,6 +20,9 @@ export interface ProgressBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 
 
 const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelled' } as const
 
+// "about 5.5 sec left" claims a precision nobody has: below a minute, whole 5 s steps.
+const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5_000) * 5_000) : ms)
+
 /** What the bar needs, as flat primitives: the bar re-renders only when one of them changes. */
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
   const terminal = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
@@ -37,7 +40,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
           phase?.total !== undefined && phase.total > 0
             ? labels.count(format.number(phase.done ?? 0), format.number(phase.total))
             : undefined,
-        eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(run.etaMs)) : undefined,
+        eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(roundEta(run.etaMs))) : undefined,
         estimated: run.estimated,
       })
   return {

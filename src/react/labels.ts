@@ -34,6 +34,8 @@ export interface ProgressLabels {
   run: string
   /** Bar text before a plan exists. */
   preparing: string
+  /** Badge text before the first frame of a run arrived. */
+  waiting: string
   runStatus: Record<RunStatus, string>
   phaseStatus: Record<PhaseStatus, string>
   /** Badge text per reason (`stale` uses {@link ProgressLabels.stale} when the silence can be measured). */
@@ -60,6 +62,7 @@ export const DEFAULT_LABELS: ProgressLabels = {
   activity: 'Activity',
   run: 'Run',
   preparing: 'Preparing…',
+  waiting: 'Waiting for updates…',
   runStatus: {
     pending: 'Pending',
     queued: 'Queued',

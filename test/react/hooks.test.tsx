@@ -1,6 +1,5 @@
 // @vitest-environment jsdom
 import { act, render, renderHook } from '@testing-library/react'
-import type { ReactNode } from 'react'
 import { followCount } from '../../src/react/followRun'
 import type { ProgressSource } from '../../src/react/index'
 import {
@@ -11,11 +10,12 @@ import {
   useRun,
 } from '../../src/react/index'
 import { createRunLog, createTestStore, PLAN } from './frames'
+import { wrap } from './wrapper'
 
-const wrap = (source: ProgressSource) =>
-  function Wrapper({ children }: { children: ReactNode }) {
-    return <ProgressProvider client={source}>{children}</ProgressProvider>
-  }
+function StatusReader({ id }: { id: string }) {
+  useRun(id, (run) => run.status)
+  return null
+}
 
 const microtask = () => act(() => Promise.resolve())
 
@@ -96,15 +96,11 @@ describe('follow ref-counting', () => {
     const follow = vi.fn(store.follow)
     const unfollow = vi.fn(store.unfollow)
     const source: ProgressSource = { store: store.store, follow, unfollow }
-    function Reader({ id }: { id: string }) {
-      useRun(id, (run) => run.status)
-      return null
-    }
     const { rerender } = render(
       <ProgressProvider client={source}>
-        <Reader id="r1" />
-        <Reader id="r1" />
-        <Reader id="r1" />
+        <StatusReader id="r1" />
+        <StatusReader id="r1" />
+        <StatusReader id="r1" />
       </ProgressProvider>,
     )
     expect(follow).toHaveBeenCalledTimes(1)
@@ -114,7 +110,7 @@ describe('follow ref-counting', () => {
 
     rerender(
       <ProgressProvider client={source}>
-        <Reader id="r1" />
+        <StatusReader id="r1" />
       </ProgressProvider>,
     )
     await microtask()
@@ -145,18 +141,14 @@ describe('follow ref-counting', () => {
   test('counts runs and sources separately', async () => {
     const a = createTestStore({ autoFollow: false })
     const b = createTestStore({ autoFollow: false })
-    function Reader({ id }: { id: string }) {
-      useRun(id)
-      return null
-    }
     const { unmount } = render(
       <>
         <ProgressProvider client={a}>
-          <Reader id="x" />
-          <Reader id="y" />
+          <StatusReader id="x" />
+          <StatusReader id="y" />
         </ProgressProvider>
         <ProgressProvider client={b}>
-          <Reader id="x" />
+          <StatusReader id="x" />
         </ProgressProvider>
       </>,
     )

@@ -1,0 +1,125 @@
+// @vitest-environment jsdom
+import { act, render, screen } from '@testing-library/react'
+import { ConfidenceBadge, ProgressProvider } from '../../src/react/index'
+import {
+  createRunLog,
+  createTestStore,
+  feedCompleted,
+  feedEstimated,
+  feedFailed,
+  feedRunning,
+  PLAN,
+} from './frames'
+
+function setup(props: Partial<Parameters<typeof ConfidenceBadge>[0]> = {}) {
+  const source = createTestStore()
+  const log = createRunLog()
+  render(
+    <ProgressProvider client={source}>
+      <ConfidenceBadge runId="r1" data-testid="badge" now={() => source.clock.t} {...props} />
+    </ProgressProvider>,
+  )
+  const badge = () => screen.getByTestId('badge')
+  return { source, log, badge, shown: () => badge().querySelector('[aria-hidden]')!.textContent }
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('ConfidenceBadge', () => {
+  test('pending before the run appears', () => {
+    const { badge } = setup()
+    expect(badge().getAttribute('data-state')).toBe('pending')
+    expect(badge().hasAttribute('data-confidence')).toBe(false)
+  })
+
+  test('live: high confidence, "Live"', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => feedRunning(source, log))
+    expect(badge().getAttribute('data-confidence')).toBe('high')
+    expect(badge().getAttribute('data-state')).toBe('live')
+    expect(shown()).toBe('Live')
+  })
+
+  test('estimated: medium, "Estimated"', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => feedEstimated(source, log))
+    expect(badge().getAttribute('data-confidence')).toBe('medium')
+    expect(shown()).toBe('Estimated')
+  })
+
+  test('reconnecting: low, "Reconnecting…"', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => feedRunning(source, log))
+    act(() => source.setConnection({ status: 'reconnecting', attempts: 1 }))
+    expect(badge().getAttribute('data-confidence')).toBe('low')
+    expect(badge().getAttribute('data-state')).toBe('reconnecting')
+    expect(shown()).toBe('Reconnecting…')
+  })
+
+  test('stale: low, "No updates for 30 sec"', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => feedRunning(source, log))
+    act(() => {
+      source.clock.t += 32_000
+      source.flush()
+    })
+    expect(badge().getAttribute('data-state')).toBe('stale')
+    expect(badge().getAttribute('data-confidence')).toBe('low')
+    expect(shown()).toBe('No updates for 30 sec')
+  })
+
+  test('resyncing after a hole: medium, "Catching up…"', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => source.feed(log.next('run_started', { plan: PLAN })))
+    log.next('phase_started', { phase: 'plan' }) // lost on the way
+    act(() => source.feed(log.next('phase_progress', { phase: 'plan', done: 1, total: 2 })))
+    expect(badge().getAttribute('data-state')).toBe('resyncing')
+    expect(badge().getAttribute('data-confidence')).toBe('medium')
+    expect(shown()).toBe('Catching up…')
+  })
+
+  test('final: the run status in words', () => {
+    const done = setup()
+    act(() => feedCompleted(done.source, done.log))
+    expect(done.badge().getAttribute('data-state')).toBe('final')
+    expect(done.shown()).toBe('Completed')
+  })
+
+  test('failed runs say "Failed"', () => {
+    const { source, log, shown } = setup()
+    act(() => feedFailed(source, log))
+    expect(shown()).toBe('Failed')
+  })
+
+  test('announces politely, only after the reason has held, and not a flap', () => {
+    vi.useFakeTimers()
+    const { source, log, shown } = setup({ announceDelayMs: 1000 })
+    act(() => feedRunning(source, log))
+    const status = screen.getByRole('status')
+    expect(status.getAttribute('aria-live')).toBe('polite')
+    act(() => vi.advanceTimersByTime(1000))
+    expect(status.textContent).toBe('Live')
+
+    // A blip shorter than the delay is never read out.
+    act(() => source.setConnection({ status: 'reconnecting' }))
+    expect(shown()).toBe('Reconnecting…')
+    act(() => vi.advanceTimersByTime(500))
+    act(() => source.setConnection({ status: 'open' }))
+    act(() => vi.advanceTimersByTime(2000))
+    expect(status.textContent).toBe('Live')
+
+    act(() => source.setConnection({ status: 'reconnecting' }))
+    act(() => vi.advanceTimersByTime(999))
+    expect(status.textContent).toBe('Live')
+    act(() => vi.advanceTimersByTime(1))
+    expect(status.textContent).toBe('Reconnecting…')
+  })
+
+  test('labels override the words', () => {
+    const { source, log, shown } = setup({ labels: { confidence: { live: 'Up to date' } } })
+    act(() => feedRunning(source, log))
+    expect(shown()).toBe('Up to date')
+  })
+})

@@ -1,0 +1,111 @@
+// @vitest-environment jsdom
+import { act, render, screen } from '@testing-library/react'
+import { ProgressBar, ProgressProvider } from '../../src/react/index'
+import {
+  createRunLog,
+  createTestStore,
+  feedCompleted,
+  feedEstimated,
+  feedFailed,
+  feedRunning,
+  PLAN,
+} from './frames'
+
+function setup() {
+  const source = createTestStore()
+  const log = createRunLog()
+  const view = render(
+    <ProgressProvider client={source}>
+      <ProgressBar runId="r1" reducedMotion />
+    </ProgressProvider>,
+  )
+  return { source, log, view, bar: () => screen.getByRole('progressbar') }
+}
+
+describe('ProgressBar', () => {
+  test('is indeterminate before a plan exists: no aria-valuenow', () => {
+    const { bar } = setup()
+    expect(bar().getAttribute('data-state')).toBe('indeterminate')
+    expect(bar().hasAttribute('aria-valuenow')).toBe(false)
+    expect(bar().getAttribute('aria-valuetext')).toBe('Preparing…')
+    expect(bar().getAttribute('aria-label')).toBe('Progress')
+    expect(bar().querySelector('.lp-bar__indeterminate')).not.toBeNull()
+  })
+
+  test('queued with a plan: determinate at 0%', () => {
+    const { source, log, bar } = setup()
+    act(() => source.feed(log.next('run_started', { plan: PLAN }), log.next('queued', { position: 3 })))
+    expect(bar().getAttribute('data-state')).toBe('loading')
+    expect(bar().getAttribute('data-status')).toBe('queued')
+    expect(bar().getAttribute('aria-valuenow')).toBe('0')
+  })
+
+  test('running with counts: rounded percent and a sentence with counts and ETA', () => {
+    const { source, log, bar } = setup()
+    act(() => feedRunning(source, log))
+    const run = source.store.getState().runs.r1!
+    expect(bar().getAttribute('aria-valuenow')).toBe(String(Math.round(run.displayed * 100)))
+    expect(bar().getAttribute('aria-valuemin')).toBe('0')
+    expect(bar().getAttribute('aria-valuemax')).toBe('100')
+    expect(run.etaMs).not.toBeNull()
+    expect(bar().getAttribute('aria-valuetext')).toMatch(/^Search: 12 of 40, about \d+ (sec|min) left$/)
+    expect(bar().getAttribute('data-confidence')).toBe('high')
+    expect(bar().hasAttribute('data-estimated')).toBe(false)
+  })
+
+  test('an estimate is flagged and drawn as its own segment beyond the confirmed fill', () => {
+    const { source, log, bar } = setup()
+    act(() => feedEstimated(source, log))
+    const run = source.store.getState().runs.r1!
+    expect(run.estimated).toBe(true)
+    expect(run.displayed).toBeGreaterThan(run.progress)
+    expect(bar().hasAttribute('data-estimated')).toBe(true)
+    expect(bar().getAttribute('data-confidence')).toBe('medium')
+    expect(bar().getAttribute('aria-valuetext')).toMatch(/^Plan, \d+%, estimated/)
+    const estimate = bar().querySelector<HTMLElement>('.lp-bar__estimate')!
+    const fill = bar().querySelector<HTMLElement>('.lp-bar__fill')!
+    expect(Number.parseFloat(estimate.style.width)).toBeCloseTo(run.displayed * 100, 5)
+    expect(Number.parseFloat(fill.style.width)).toBeCloseTo(run.progress * 100, 5)
+  })
+
+  test('completed: 100 and data-state complete', () => {
+    const { source, log, bar } = setup()
+    act(() => feedCompleted(source, log))
+    expect(bar().getAttribute('aria-valuenow')).toBe('100')
+    expect(bar().getAttribute('data-state')).toBe('complete')
+    expect(bar().getAttribute('aria-valuetext')).toBe('Completed, 100%')
+  })
+
+  test('failed: data-state failed and the bar keeps what it had shown', () => {
+    const { source, log, bar } = setup()
+    act(() => feedFailed(source, log))
+    expect(bar().getAttribute('data-state')).toBe('failed')
+    expect(bar().getAttribute('aria-valuetext')).toMatch(/^Failed, \d+%$/)
+    expect(Number(bar().getAttribute('aria-valuenow'))).toBeGreaterThan(0)
+  })
+
+  test('forwards refs and spreads unknown props after the defaults, merging className', () => {
+    const source = createTestStore()
+    const ref = { current: null as HTMLDivElement | null }
+    render(
+      <ProgressProvider client={source}>
+        <ProgressBar runId="r1" ref={ref} className="mine" aria-label="Upload" data-testid="bar" id="b" />
+      </ProgressProvider>,
+    )
+    const bar = screen.getByTestId('bar')
+    expect(ref.current).toBe(bar)
+    expect(bar.className).toBe('lp-bar mine')
+    expect(bar.getAttribute('aria-label')).toBe('Upload')
+    expect(bar.id).toBe('b')
+  })
+
+  test('uses no inline colour: only the fill widths are inline', () => {
+    const { source, log, bar } = setup()
+    act(() => feedRunning(source, log))
+    for (const el of [bar(), ...bar().querySelectorAll<HTMLElement>('*')]) {
+      expect(el.style.color).toBe('')
+      expect(el.style.background).toBe('')
+      expect(el.style.backgroundColor).toBe('')
+    }
+  })
+})
