@@ -1,4 +1,30 @@
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
+import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+
+// The system Chromium (Debian package), offline: no first-run, sync, component updates or DNS beyond localhost.
+const chromium = playwright({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+    ],
+  },
+})
+
+const browser = {
+  enabled: true,
+  headless: true,
+  provider: chromium,
+  instances: [{ browser: 'chromium' as const }],
+}
 
 export default defineConfig({
   test: {
@@ -13,6 +39,12 @@ export default defineConfig({
           exclude: ['test/browser/**'],
           testTimeout: 20_000,
         },
+      },
+      {
+        // Every story is a test: it renders, its `play` function passes, and axe finds no violations.
+        extends: true,
+        plugins: [storybookTest({ configDir: '.storybook' })],
+        test: { name: 'storybook', browser },
       },
     ],
   },

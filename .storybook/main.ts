@@ -1,0 +1,25 @@
+import type { StorybookConfig } from '@storybook/react-vite'
+import type { PluginOption } from 'vite'
+
+// Plugins that only make sense for the library build: declarations and copying the stylesheet into dist/.
+const buildOnly = /dts|live-progress:copy-styles/
+
+async function withoutBuildOnly(plugins: PluginOption[] = []): Promise<PluginOption[]> {
+  const kept: PluginOption[] = []
+  for (const plugin of await Promise.all(plugins)) {
+    if (Array.isArray(plugin)) kept.push(await withoutBuildOnly(plugin))
+    else if (!(plugin && 'name' in plugin && buildOnly.test(plugin.name))) kept.push(plugin)
+  }
+  return kept
+}
+
+const config: StorybookConfig = {
+  stories: ['../stories/**/*.stories.@(ts|tsx)'],
+  addons: ['@storybook/addon-a11y', '@storybook/addon-vitest'],
+  framework: { name: '@storybook/react-vite', options: {} },
+  core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  // Storybook reuses vite.config.ts (minus its `build`); drop the library-only plugins.
+  viteFinal: async (viteConfig) => ({ ...viteConfig, plugins: await withoutBuildOnly(viteConfig.plugins) }),
+}
+
+export default config
