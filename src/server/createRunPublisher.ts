@@ -9,7 +9,7 @@ import type { EventInput, RunRecord } from './createRunRecord'
  */
 export interface RunPublisher {
   readonly runId: string
-  /** The current epoch of the run's log. */
+  /** The current epoch of the run's log (with `persist`, final once the run has loaded: after any awaited call). */
   readonly epoch: string
   /** The last seq issued (0 before the first event). */
   readonly head: number
@@ -42,10 +42,11 @@ export interface RunPublisher {
   firstSubscriber(options?: { timeoutMs?: number }): Promise<boolean>
 }
 
-/** Drops undefined optionals so frames and logs carry only what was said. */
+/** A copy without undefined optionals, so frames and logs carry only what was said. */
 function defined<T extends object>(body: T): T {
-  for (const key of Object.keys(body) as (keyof T)[]) if (body[key] === undefined) delete body[key]
-  return body
+  const copy = { ...body }
+  for (const key of Object.keys(copy) as (keyof T)[]) if (copy[key] === undefined) delete copy[key]
+  return copy
 }
 
 /** Builds the publisher of a run record (see `RunPublisher`). */

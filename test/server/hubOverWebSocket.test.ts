@@ -1,9 +1,10 @@
 // @vitest-environment node
+import type { IncomingMessage } from 'node:http'
 import { createProgressHub, type ProgressHub } from '../../src/server'
 import { connectClient, plan, seqsOf, serveHub, type TestClient } from './wire'
 
 describe('hub over a real ws server', () => {
-  let hub: ProgressHub<never>
+  let hub: ProgressHub<IncomingMessage>
   let served: Awaited<ReturnType<typeof serveHub>>
   const clients: TestClient[] = []
   const client = async () => {
@@ -13,7 +14,7 @@ describe('hub over a real ws server', () => {
   }
 
   beforeEach(async () => {
-    hub = createProgressHub<never>()
+    hub = createProgressHub<IncomingMessage>()
     served = await serveHub(hub)
   })
   afterEach(async () => {
@@ -69,5 +70,103 @@ describe('hub over a real ws server', () => {
     c.send({ v: 1, type: 'subscribe', run: 'r4', epoch: 'an-older-epoch', after: 7 })
     const snapshot = await c.waitFor((f) => f.type === 'snapshot')
     expect(snapshot).toMatchObject({ epoch: run.epoch, seq: 1 })
+  })
+})
+
+describe('hub over a real ws server: guards', () => {
+  it('authorizes from the upgrade request and leaks nothing of a forbidden run', async () => {
+    const hub = createProgressHub<IncomingMessage>({
+      authorize: async (request, runId) =>
+        new URL(request.url ?? '', 'http://x').searchParams.get('user') === runId.split(':')[0],
+    })
+    const served = await serveHub(hub)
+    const alice = await connectClient(`${served.url}?user=alice`)
+    try {
+      const secret = hub.run('bob:1')
+      await secret.start(plan, { title: 'top secret' })
+      const own = hub.run('alice:1')
+      await own.start(plan)
+      alice.send({ v: 1, type: 'subscribe', run: 'bob:1' })
+      alice.send({ v: 1, type: 'subscribe', run: 'alice:1' })
+      await alice.waitFor((f) => f.type === 'error')
+      await alice.waitFor((f) => f.type === 'snapshot')
+      await secret.phaseStarted('search')
+      await own.phaseStarted('search')
+      await alice.waitFor((f) => f.type === 'phase_started')
+      expect(alice.frames.filter((f) => f.run === 'bob:1')).toEqual([
+        { v: 1, type: 'error', code: 'forbidden', message: expect.any(String), run: 'bob:1' },
+      ])
+      expect(JSON.stringify(alice.frames)).not.toContain('top secret')
+      expect(seqsOf(alice.frames, 'alice:1')).toEqual([1, 2])
+    } finally {
+      await alice.close()
+      await served.close()
+      await hub.close()
+    }
+  })
+
+  it('answers malformed frames with bad_frame and keeps serving the socket', async () => {
+    const hub = createProgressHub<IncomingMessage>()
+    const served = await serveHub(hub)
+    const c = await connectClient(served.url)
+    try {
+      const run = hub.run('r')
+      c.send({ v: 1, type: 'subscribe', run: 'r' })
+      await run.start(plan)
+      c.send('{"v":1,')
+      c.send({ v: 1, type: 'subscribe' })
+      c.socket.send(Buffer.from([0xc3, 0x28]))
+      c.send('x'.repeat(100_000))
+      await c.until(() => c.frames.filter((f) => f.type === 'error').length === 4)
+      await run.phaseStarted('search')
+      await c.until(() => seqsOf(c.frames, 'r').length === 2)
+      expect(c.frames.filter((f) => f.type === 'error').map((f) => f.type === 'error' && f.code)).toEqual(
+        Array(4).fill('bad_frame'),
+      )
+      expect(c.closeCode).toBeNull()
+      expect(c.invalid).toEqual([])
+    } finally {
+      await c.close()
+      await served.close()
+      await hub.close()
+    }
+  })
+
+  it('closes a reader that stopped reading with 1013; it resumes from its last seq without loss', async () => {
+    const hub = createProgressHub<IncomingMessage>({ maxBufferedBytes: 256 * 1024 })
+    const served = await serveHub(hub)
+    const slow = await connectClient(served.url)
+    let resumed: TestClient | undefined
+    try {
+      const run = hub.run('r')
+      await run.start([{ id: 'work', label: 'Work', weight: 1 }])
+      slow.send({ v: 1, type: 'subscribe', run: 'r' })
+      await vi.waitFor(() => expect(run.subscribers).toBe(1))
+      // Stop reading at the TCP level: the server's kernel buffers fill, then ws buffers in memory.
+      const tcp = (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket
+      tcp.pause()
+      const line = 'x'.repeat(4000)
+      for (let i = 0; i < 20_000 && hub.metrics().backpressureCloses === 0; i++) {
+        await run.agentThinking('reader', `${i} ${line}`)
+      }
+      expect(hub.metrics().backpressureCloses).toBe(1)
+      expect(run.subscribers).toBe(0)
+      tcp.resume()
+      expect(await slow.waitClosed(10_000)).toBe(1013)
+      const seen = seqsOf(slow.frames, 'r')
+      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1))
+      await run.agentThinking('reader', 'after the close')
+      resumed = await connectClient(served.url)
+      resumed.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: seen.at(-1)! })
+      await resumed.until(() => seqsOf(resumed!.frames, 'r').at(-1) === run.head)
+      expect(seqsOf(resumed.frames, 'r')).toEqual(
+        Array.from({ length: run.head - seen.at(-1)! }, (_, i) => seen.at(-1)! + 1 + i),
+      )
+    } finally {
+      await slow.close()
+      await resumed?.close()
+      await served.close()
+      await hub.close()
+    }
   })
 })

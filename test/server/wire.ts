@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
 import { decodeFrame } from '../../src/protocol/codec'
@@ -6,10 +6,10 @@ import type { ClientFrame, ServerFrame } from '../../src/protocol/types'
 import { attachWebSocket, type ProgressHub } from '../../src/server'
 
 /** A hub served over a real `ws` server on 127.0.0.1, port 0. */
-export async function serveHub(hub: ProgressHub<never>, path = '/progress') {
+export async function serveHub(hub: ProgressHub<IncomingMessage>, path = '/progress') {
   const server: Server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const attached = attachWebSocket(hub as never, server, { path })
+  const attached = attachWebSocket(hub, server, { path })
   const { port } = server.address() as AddressInfo
   return {
     url: `ws://127.0.0.1:${port}${path}`,
