@@ -1,0 +1,103 @@
+// @vitest-environment jsdom
+import { act, fireEvent, render, screen } from '@testing-library/react'
+import { ActivityFeed, ProgressProvider } from '../../src/react/index'
+import { createRunLog, createTestStore, PLAN } from './frames'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function setup(props: { max?: number } = {}) {
+  const source = createTestStore()
+  const log = createRunLog()
+  // Server and local clocks agree here, so elapsed = local now − event ts.
+  const clock = { t: 50_000 }
+  const view = render(
+    <ProgressProvider client={source}>
+      <ActivityFeed runId="r1" now={() => clock.t} {...props} />
+    </ProgressProvider>,
+  )
+  source.feed(log.next('run_started', { plan: PLAN }, 0))
+  return { source, log, clock, view }
+}
+
+const entries = () => [...document.querySelectorAll('.lp-feed__item')]
+const texts = () => entries().map((li) => li.textContent)
+
+describe('ActivityFeed', () => {
+  test('renders nothing without activity', () => {
+    const { view } = setup()
+    expect(view.container.innerHTML).toBe('')
+  })
+
+  test('agent events, thinking lines, and a running tool call with live elapsed time', () => {
+    vi.useFakeTimers()
+    const { source, log, clock } = setup()
+    act(() =>
+      source.feed(
+        log.next('agent_started', { agent: 'Researcher' }, 40_000),
+        log.next('agent_thinking', { agent: 'Researcher', text: 'Looking for sources' }, 41_000),
+        log.next('tool_executing', { call: 'c1', tool: 'search', agent: 'Researcher' }, 42_000),
+      ),
+    )
+    expect(texts()).toEqual([
+      'Researcher started',
+      'Researcher: Looking for sources',
+      'search running · 8 sec',
+    ])
+    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['info', 'info', 'running'])
+    expect(entries()[2]!.getAttribute('data-type')).toBe('tool_executing')
+    expect(screen.getByRole('list', { name: 'Activity' })).toBeTruthy()
+    clock.t += 5_000
+    act(() => vi.advanceTimersByTime(1000))
+    expect(texts()[2]).toBe('search running · 13 sec')
+  })
+
+  test('a completion is paired with its call and shows how long it took; failures are marked', () => {
+    const { source, log } = setup()
+    act(() =>
+      source.feed(
+        log.next('tool_executing', { call: 'c1', tool: 'search' }, 10_000),
+        log.next('tool_executing', { call: 'c2', tool: 'fetch' }, 11_000),
+        log.next('tool_completed', { call: 'c1', tool: 'search', ok: true }, 13_500),
+        log.next('tool_completed', { call: 'c2', tool: 'fetch', ok: false }, 41_000),
+        log.next('agent_completed', { agent: 'Researcher', ok: false }, 42_000),
+      ),
+    )
+    expect(texts()).toEqual(['search done in 3.5 sec', 'fetch failed in 30 sec', 'Researcher failed'])
+    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['done', 'failed', 'failed'])
+  })
+
+  test('stops ticking once nothing runs', () => {
+    vi.useFakeTimers()
+    const { source, log } = setup()
+    act(() => source.feed(log.next('agent_started', { agent: 'A' }, 44_000)))
+    // The store keeps its own refresh timer while the run is live: count ours on top of it.
+    const base = vi.getTimerCount()
+    act(() => source.feed(log.next('tool_executing', { call: 'c1', tool: 'search' }, 45_000)))
+    expect(vi.getTimerCount()).toBe(base + 1)
+    act(() => source.feed(log.next('tool_completed', { call: 'c1', tool: 'search' }, 46_000)))
+    expect(vi.getTimerCount()).toBe(base)
+  })
+
+  test('long runs are capped with "Show N earlier"', () => {
+    const { source, log } = setup({ max: 10 })
+    act(() => {
+      for (let i = 1; i <= 25; i++)
+        source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${i}` }, i))
+    })
+    expect(texts()).toHaveLength(10)
+    expect(texts()[0]).toBe('A: step 16')
+    fireEvent.click(screen.getByRole('button', { name: 'Show 10 earlier' }))
+    expect(texts()).toHaveLength(20)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    expect(texts()).toHaveLength(25)
+    expect(screen.queryByRole('button')).toBeNull()
+  })
+
+  test('is not a live region (no announcement per event)', () => {
+    const { source, log, view } = setup()
+    act(() => source.feed(log.next('agent_started', { agent: 'A' }, 1)))
+    expect(view.container.querySelector('[aria-live], [role="log"], [role="status"]')).toBeNull()
+  })
+})
