@@ -197,7 +197,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     wakeHandle = null
     wakeAt = Number.POSITIVE_INFINITY
     const t = now()
-    for (const [id, tracker] of trackers) act(id, tracker.sequencer.tick(t))
+    for (const [id, tracker] of trackers) act(id, tracker.tick(t))
     scheduler.schedule()
     if (scheduler.mode !== 'sync') armWake(t)
   }

@@ -1,4 +1,10 @@
-import { applyEvent, createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
+import {
+  applyEvent,
+  createRunState,
+  isTerminal,
+  type ReducerLimits,
+  type RejectReason,
+} from '../core/applyEvent'
 import { type Confidence, type ConfidenceReason, readConfidence } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
@@ -74,7 +80,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let state: RunState = createRunState()
   let stateEpoch: string | null = null
   let displayed = 0
-  let clockOffset = 0
+  let clockOffset: number | null = null
   let lastFrameAt: number | null = null
   let version = 0
   let builtVersion = -1
@@ -82,7 +88,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let rejected = 0
   const rejections: Partial<Record<RejectReason, number>> = {}
 
-  function apply(event: SequencedFrame, onReject: (rejection: RejectedEvent) => void) {
+  function apply(event: SequencedFrame): RejectedEvent | null {
     if (event.epoch !== stateEpoch) {
       // A new epoch replaces the old log: start from nothing (a snapshot replaces everything anyway).
       if (stateEpoch !== null) {
@@ -96,13 +102,14 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     if (result.rejected) {
       rejected++
       rejections[result.rejected] = (rejections[result.rejected] ?? 0) + 1
-      onReject({ event, reason: result.rejected })
-      return
+      return { event, reason: result.rejected }
     }
+    // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
     state =
-      event.type === 'snapshot' && state.activity.length > options.limits.activityLimit
+      event.type === 'snapshot' && result.state.activity.length > options.limits.activityLimit
         ? { ...result.state, activity: result.state.activity.slice(-options.limits.activityLimit) }
         : result.state
+    return null
   }
 
   return {
@@ -116,9 +123,29 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     ): SequencerAction | null {
       version++
       lastFrameAt = now
-      clockOffset = now - frame.ts
+      // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
+      // Heartbeats are always current, so they re-anchor it (and follow drift).
+      const offset = now - frame.ts
+      clockOffset =
+        clockOffset === null || frame.type === 'heartbeat' ? offset : Math.min(clockOffset, offset)
       const { events, action } = sequencer.ingest(frame, now)
-      for (const event of events) apply(event, onReject)
+      // Rejections are reported after the loop: onReject reaches host code that may re-enter ingest, which
+      // reuses the sequencer's result array under our feet.
+      let rejections: RejectedEvent[] | null = null
+      for (const event of events) {
+        const rejection = apply(event)
+        if (rejection) {
+          rejections ??= []
+          rejections.push(rejection)
+        }
+      }
+      if (rejections) for (const rejection of rejections) onReject(rejection)
+      return action
+    },
+    /** Asks the sequencer whether a hole needs a resync now; its stats change, so the view must too. */
+    tick(now: number): SequencerAction | null {
+      const action = sequencer.tick(now)
+      if (action) version++
       return action
     },
     /** Whether the view may change with time alone (estimates creep, ETA, staleness). */
@@ -129,7 +156,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     state: () => state,
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
-      const reading = readProgress(state, context.now - clockOffset, options)
+      const reading = readProgress(state, context.now - (clockOffset ?? 0), options)
       const nextShown = nextDisplayed(displayed, state, reading, options)
       displayed = nextShown
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null

@@ -1,0 +1,100 @@
+import { createFlushScheduler, defaultSchedulerEnv } from '../../../src/client/flushScheduler'
+import { createFakeWorld } from './fakeWorld'
+
+describe('createFlushScheduler', () => {
+  test("'sync' flushes on every schedule", () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'sync', world.env)
+    scheduler.schedule()
+    scheduler.schedule()
+    expect(flush).toHaveBeenCalledTimes(2)
+    expect(world.timerCount() + world.frameCount()).toBe(0)
+  })
+
+  test("'frame' turns any number of schedules into one flush on the next animation frame", () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'frame', world.env)
+    for (let i = 0; i < 50; i++) scheduler.schedule()
+    expect(flush).not.toHaveBeenCalled()
+    expect(world.frameCount()).toBe(1)
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(1)
+    scheduler.schedule()
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(2)
+  })
+
+  test("'frame' falls back to a 16 ms timer without requestAnimationFrame", () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const { requestAnimationFrame: _, cancelAnimationFrame: __, ...timersOnly } = world.env
+    const scheduler = createFlushScheduler(flush, 'frame', timersOnly)
+    scheduler.schedule()
+    scheduler.schedule()
+    world.advance(15)
+    expect(flush).not.toHaveBeenCalled()
+    world.advance(1)
+    expect(flush).toHaveBeenCalledTimes(1)
+  })
+
+  test('a number flushes once that many ms after the first schedule', () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 100, world.env)
+    scheduler.schedule()
+    world.advance(60)
+    scheduler.schedule()
+    world.advance(40)
+    expect(flush).toHaveBeenCalledTimes(1)
+    world.advance(1000)
+    expect(flush).toHaveBeenCalledTimes(1)
+  })
+
+  test('cancel forgets a pending flush, timer or frame', () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const timed = createFlushScheduler(flush, 50, world.env)
+    timed.schedule()
+    timed.cancel()
+    world.advance(100)
+    const framed = createFlushScheduler(flush, 'frame', world.env)
+    framed.schedule()
+    framed.cancel()
+    world.frame()
+    expect(flush).not.toHaveBeenCalled()
+    framed.schedule() // cancel leaves it usable
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(1)
+  })
+
+  test('a flush that schedules again gets a new flush, not a lost one', () => {
+    const world = createFakeWorld()
+    let count = 0
+    const scheduler = createFlushScheduler(
+      () => {
+        count++
+        if (count === 1) scheduler.schedule()
+      },
+      'frame',
+      world.env,
+    )
+    scheduler.schedule()
+    world.frame()
+    world.frame()
+    expect(count).toBe(2)
+  })
+
+  test('the default env looks the host timers up when called, not at creation', () => {
+    const env = defaultSchedulerEnv()
+    const spy = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const handle = env.setTimeout(() => {}, 1)
+      expect(spy).toHaveBeenCalledTimes(1)
+      env.clearTimeout(handle)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})
