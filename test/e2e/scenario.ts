@@ -31,11 +31,12 @@ export interface RunningHub {
 }
 
 /** The real hub on a real `ws` server on 127.0.0.1 (port 0 unless a restart wants the old one). */
-export async function startHub(
-  options: ProgressHubOptions<IncomingMessage> = {},
-  port = 0,
-): Promise<RunningHub> {
-  const hub = createProgressHub<IncomingMessage>({ heartbeatMs: 30, ...options })
+export function startHub(options: ProgressHubOptions<IncomingMessage> = {}, port = 0): Promise<RunningHub> {
+  return serveHub(createProgressHub<IncomingMessage>({ heartbeatMs: 30, ...options }), port)
+}
+
+/** Puts an existing hub on a socket: a restarted backend may have published before it listens again. */
+export async function serveHub(hub: ProgressHub<IncomingMessage>, port = 0): Promise<RunningHub> {
   const wss: WebSocketServer = await new Promise((resolve, reject) => {
     const server: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port }, () => resolve(server))
     server.once('error', reject)
