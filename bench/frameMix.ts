@@ -163,3 +163,151 @@ export function shuffle(
 /** Mean UTF-16 length of a list of frames (ASCII here, so bytes). */
 export const meanLength = (frames: readonly string[]): number =>
   frames.reduce((sum, f) => sum + f.length, 0) / Math.max(1, frames.length)
+
+export interface LogStreamOptions {
+  /** Events in the log, `run_started` and `run_completed` included. */
+  events: number
+  seed?: number
+  run?: string
+  epoch?: string
+  phases?: number
+  t0?: number
+}
+
+/**
+ * An arbitrarily long valid log for one run, produced one event at a time (a million events never sit in
+ * memory at once): phases alternate between `phase_progress` and `task_progress` style, with agent and
+ * tool events in between; `next()` returns null after `run_completed`.
+ */
+export function createLogStream(options: LogStreamOptions): {
+  next(): Record<string, unknown> | null
+  lastSeq: number
+} {
+  const random = createRandom(options.seed ?? 7)
+  const run = options.run ?? 'run-soak'
+  const epoch = options.epoch ?? 'e1'
+  const phaseCount = Math.max(1, options.phases ?? 8)
+  const events = Math.max(2 + phaseCount * 2, options.events)
+  const perPhase = Math.floor((events - 2 - phaseCount * 2) / phaseCount)
+  const plan = Array.from({ length: phaseCount }, (_, i) => ({
+    id: `phase-${i}`,
+    label: `Phase ${i}`,
+    weight: 1 + (i % 3),
+  }))
+  let seq = 0
+  let ts = options.t0 ?? 1_763_794_800_000
+  let phase = -1
+  let step = 0
+  let done = 0
+  const taskDone = new Array<number>(8).fill(0)
+  let callId = 0
+  let openCall: string | null = null
+  let finished = false
+  // Plain literals rather than spreads: the generator must stay cheap next to what it feeds.
+  const tick = () => {
+    seq++
+    ts += 1 + Math.floor(random() * 5)
+    return seq
+  }
+  function progress(id: string, index: number): Record<string, unknown> {
+    if (random() < 0.08) {
+      const agent = `agent-${Math.floor(random() * 4)}`
+      if (openCall !== null) {
+        const call = openCall
+        openCall = null
+        return {
+          v: 1,
+          type: 'tool_completed',
+          run,
+          epoch,
+          seq: tick(),
+          ts,
+          call,
+          tool: 'web_search',
+          agent,
+          ok: true,
+        }
+      }
+      if (random() < 0.5) {
+        openCall = `call-${++callId}`
+        return {
+          v: 1,
+          type: 'tool_executing',
+          run,
+          epoch,
+          seq: tick(),
+          ts,
+          call: openCall,
+          tool: 'web_search',
+          agent,
+        }
+      }
+      return { v: 1, type: 'agent_thinking', run, epoch, seq: tick(), ts, agent, text: `step ${step}` }
+    }
+    const total = perPhase * 10
+    if (index % 2 === 1) {
+      const task = Math.floor(random() * 8)
+      const taskValue = Math.min(total, taskDone[task]! + 1 + Math.floor(random() * 3))
+      taskDone[task] = taskValue
+      return {
+        v: 1,
+        type: 'task_progress',
+        run,
+        epoch,
+        seq: tick(),
+        ts,
+        phase: id,
+        task: `t${task}`,
+        done: taskValue,
+        total,
+      }
+    }
+    done = Math.min(total, done + 1 + Math.floor(random() * 9))
+    return {
+      v: 1,
+      type: 'phase_progress',
+      run,
+      epoch,
+      seq: tick(),
+      ts,
+      phase: id,
+      done,
+      total,
+      label: `${done} of ${total}`,
+    }
+  }
+  const plain = (type: string): Record<string, unknown> => ({ v: 1, type, run, epoch, seq: tick(), ts })
+  return {
+    get lastSeq() {
+      return events
+    },
+    next() {
+      if (finished) return null
+      if (phase === -1) {
+        phase = 0
+        step = -1
+        return { ...plain('run_started'), plan }
+      }
+      if (phase >= phaseCount) {
+        // Pad with thinking lines so the log has exactly `events` events.
+        if (events - seq > 1) return { ...plain('agent_thinking'), agent: 'agent-0', text: 'wrapping up' }
+        finished = true
+        return plain('run_completed')
+      }
+      const id = plan[phase]!.id
+      if (step === -1) {
+        step = 0
+        done = 0
+        taskDone.fill(0)
+        return { ...plain('phase_started'), phase: id }
+      }
+      if (step < perPhase) {
+        step++
+        return progress(id, phase)
+      }
+      phase++
+      step = -1
+      return { ...plain('phase_completed'), phase: id }
+    },
+  }
+}
