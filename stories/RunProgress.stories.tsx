@@ -1,0 +1,221 @@
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, within } from 'storybook/test'
+import { RunProgress } from '../src/react/index'
+import {
+  queued,
+  RUN,
+  researchAnalysing,
+  researchCompleted,
+  researchFailed,
+  researchSearching,
+  scenario,
+  writeLog,
+} from './support/scenarios'
+import { WithScenario, type WithScenarioProps } from './support/WithScenario'
+
+const meta = {
+  title: 'RunProgress',
+  component: RunProgress,
+  args: { runId: RUN, reducedMotion: true },
+} satisfies Meta<typeof RunProgress>
+export default meta
+type Story = StoryObj<typeof meta>
+
+const on = (props: Omit<WithScenarioProps, 'children'>): Story['decorators'] => [
+  (Story) => <WithScenario {...props}>{Story()}</WithScenario>,
+]
+const view = (canvas: HTMLElement) => {
+  const c = within(canvas)
+  return {
+    section: c.getByRole('region'),
+    bar: c.getByRole('progressbar'),
+    badge: canvas.querySelector('.lp-badge [aria-hidden="true"]')?.textContent,
+  }
+}
+
+export const Pending: Story = {
+  decorators: on({ make: () => scenario(null) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAccessibleName('Run')
+    await expect(section).toHaveAttribute('data-state', 'pending')
+    await expect(bar).not.toHaveAttribute('aria-valuenow')
+    await expect(badge).toBe('Waiting for updates…')
+  },
+}
+
+export const Queued: Story = {
+  decorators: on({ make: () => scenario(queued(2)) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar } = view(canvasElement)
+    await expect(section).toHaveAccessibleName('Market scan: solid-state batteries')
+    await expect(within(canvasElement).getByText('Waiting: 2 runs ahead')).toBeVisible()
+    await expect(bar).toHaveAttribute('aria-valuenow', '0')
+  },
+}
+
+export const Searching: Story = {
+  decorators: on({ make: () => scenario(researchSearching()) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'running')
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(badge).toBe('Live')
+  },
+}
+
+export const AgentEstimating: Story = {
+  decorators: on({ make: () => scenario(researchAnalysing(), { laterMs: 6_000 }) }),
+  play: async ({ canvasElement }) => {
+    const { bar, badge } = view(canvasElement)
+    const value = Number(bar.getAttribute('aria-valuenow'))
+    // Confirmed 8/12 of the weight; the estimate creeps toward 10/12 and stays below it.
+    await expect(value).toBeGreaterThan(67)
+    await expect(value).toBeLessThan(83)
+    await expect(badge).toBe('Estimated')
+    await expect(within(canvasElement).getByText(/cross_check running/)).toBeVisible()
+  },
+}
+
+export const Reconnecting: Story = {
+  decorators: on({ make: () => scenario(researchSearching(), { connection: 'reconnecting' }) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    // The bar keeps what it knew; the badge says it may be behind.
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(section).toHaveAttribute('data-confidence', 'low')
+    await expect(badge).toBe('Reconnecting…')
+  },
+}
+
+export const Stale: Story = {
+  decorators: on({ make: () => scenario(researchSearching(), { laterMs: 40_000 }) }),
+  play: async ({ canvasElement }) => {
+    await expect(view(canvasElement).badge).toMatch(/^No updates for 40\s?sec/)
+  },
+}
+
+export const Resyncing: Story = {
+  decorators: on({
+    make: () =>
+      scenario(
+        researchSearching()
+          .lose(2)
+          .event('task_progress', { phase: 'search', task: 'news', done: 5, total: 5 }),
+      ),
+  }),
+  play: async ({ canvasElement }) => {
+    const { bar, badge } = view(canvasElement)
+    // Nothing is applied across the hole: the bar waits at what is certain.
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(badge).toBe('Catching up…')
+  },
+}
+
+export const Completed: Story = {
+  decorators: on({ make: () => scenario(researchCompleted()) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'completed')
+    await expect(bar).toHaveAttribute('aria-valuenow', '100')
+    await expect(badge).toBe('Completed')
+  },
+}
+
+export const Failed: Story = {
+  decorators: on({ make: () => scenario(researchFailed()) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'failed')
+    await expect(within(canvasElement).getByRole('alert')).toHaveTextContent(
+      'Could not read the search results. Nothing was charged.',
+    )
+    await expect(bar).toHaveAttribute('data-state', 'failed')
+  },
+}
+
+const MANY_LONG: [string, string, number][] = Array.from({ length: 16 }, (_, i) => [
+  `step-${i + 1}`,
+  i % 3 === 0
+    ? `Step ${i + 1}: reconciling the purchase orders, delivery notes and bank statements of every subsidiary`
+    : `Step ${i + 1}`,
+  1 + (i % 4),
+])
+
+export const ManyPhasesLongLabels: Story = {
+  decorators: on({
+    make: () => {
+      const log = writeLog().start(
+        MANY_LONG,
+        'Quarter-end close for Northwind Traders International Holdings, all subsidiaries, all currencies',
+      )
+      for (const [id] of MANY_LONG.slice(0, 11)) {
+        log.event('phase_started', { phase: id }, 400).event('phase_completed', { phase: id }, 2_000)
+      }
+      log
+        .event('phase_started', { phase: 'step-12' })
+        .event('phase_progress', { phase: 'step-12', done: 7, total: 9 })
+      return scenario(log)
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    const steps = within(within(canvasElement).getByRole('list', { name: 'Steps' })).getAllByRole('listitem')
+    await expect(steps).toHaveLength(16)
+    await expect(steps[11]).toHaveAttribute('aria-current', 'step')
+    // Nothing spills out of the card, however long the words.
+    const card = view(canvasElement).section.getBoundingClientRect()
+    for (const step of steps)
+      await expect(step.getBoundingClientRect().right).toBeLessThanOrEqual(card.right + 1)
+  },
+}
+
+export const RightToLeft: Story = {
+  name: 'Right-to-left (Hebrew)',
+  decorators: on({
+    make: () => scenario(researchSearching()),
+    dir: 'rtl',
+    locale: 'he-IL',
+    labels: {
+      progress: 'התקדמות',
+      phases: 'שלבים',
+      activity: 'פעילות',
+      count: (done, total) => `${done} מתוך ${total}`,
+      confidence: { live: 'חי' },
+      phaseStatus: { done: 'הושלם', active: 'בתהליך', pending: 'ממתין' },
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    const bar = within(canvasElement).getByRole('progressbar', { name: 'התקדמות' })
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(bar.getAttribute('aria-valuetext')).toMatch(/^Searching 6 sources: 21 מתוך 39/)
+    await expect(view(canvasElement).badge).toBe('חי')
+    // The fill grows from the right edge in a right-to-left page.
+    const fill = canvasElement.querySelector('.lp-bar__fill')!.getBoundingClientRect()
+    const track = canvasElement.querySelector('.lp-bar__track')!.getBoundingClientRect()
+    await expect(Math.abs(fill.right - track.right)).toBeLessThan(2)
+  },
+}
+
+export const German: Story = {
+  decorators: on({
+    make: () => scenario(researchSearching()),
+    locale: 'de-DE',
+    labels: {
+      progress: 'Fortschritt',
+      phases: 'Schritte',
+      run: 'Auftrag',
+      count: (done, total) => `${done} von ${total}`,
+      confidence: { live: 'Live' },
+      phaseStatus: { done: 'Fertig', active: 'Läuft', pending: 'Wartet' },
+      valueText: (p) =>
+        [p.phase ? `${p.phase}: ${p.count ?? p.percent}` : p.percent, p.eta].filter(Boolean).join(', '),
+      eta: (left) => `noch etwa ${left}`,
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    const bar = within(canvasElement).getByRole('progressbar', { name: 'Fortschritt' })
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(bar.getAttribute('aria-valuetext')).toMatch(/^Searching 6 sources: 21 von 39/)
+    await expect(within(canvasElement).getAllByText('Fertig')[0]).toBeVisible()
+  },
+}
