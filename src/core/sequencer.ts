@@ -180,7 +180,8 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
           stats.staleEpochs++
           return result
         }
-        if (frame.type === 'heartbeat' && epoch === null) return result
+        // A heartbeat before any event used to be ignored, so a client whose first events were all lost never
+        // noticed; now it sets the epoch and its head opens a tail hole like any other (resync after 0).
         const known = epoch !== null
         switchEpoch(frame.epoch)
         // Rule 3: in a new epoch only a snapshot or seq 1 may start the state; anything else asks for one.

@@ -239,10 +239,19 @@ describe('sequencer: epochs (rule 3)', () => {
     expect(feed(s, [snap(1, 'a')]).applied).toEqual([1]) // a was forgotten: treated as a new epoch
   })
 
-  test('a heartbeat before any event does not pick an epoch', () => {
-    const s = createSequencer()
+  test('a heartbeat before any event reveals that everything so far was lost', () => {
+    const s = createSequencer({ gapTimeoutMs: GAP })
     expect(s.ingest(heartbeat(3), 0).action).toBeNull()
-    expect(s.position()).toEqual({ epoch: null, applied: 0 })
+    expect(s.position()).toEqual({ epoch: 'e1', applied: 0 })
+    expect(s.tick(GAP)).toEqual({ type: 'resync', epoch: 'e1', after: 0 })
+    expect(feed(s, [e(1), e(2), e(3)]).applied).toEqual([1, 2, 3])
+    expect(s.status()).toBe('live')
+  })
+
+  test('a heartbeat at head 0 before any event opens no hole', () => {
+    const s = createSequencer()
+    s.ingest(heartbeat(0), 0)
+    expect(s.status()).toBe('live')
     expect(feed(s, [e(1)]).applied).toEqual([1])
   })
 })
