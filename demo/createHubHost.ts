@@ -1,0 +1,104 @@
+import { createMemoryPersist, createProgressHub, type ProgressHub, PublishError } from '../src/server'
+import type { ResearchPublisher } from './simulateResearchRun'
+
+/** A run's publisher that outlives hub restarts: what the simulations hold. */
+export type DemoPublisher = ResearchPublisher & {
+  fail(error?: string): Promise<unknown>
+  cancel(reason?: string): Promise<unknown>
+}
+
+export interface HubHost {
+  /** The hub serving now. */
+  readonly hub: ProgressHub<unknown>
+  readonly restarts: number
+  /** Resolves once no restart is in progress. */
+  ready(): Promise<void>
+  /** A publisher of `runId` that follows the current hub across restarts. */
+  publisher(runId: string): DemoPublisher
+  /**
+   * Closes the hub (clients see 1001 and reconnect) and swaps in a new one. Both share one
+   * `createMemoryPersist`, so every run keeps its epoch and seq: clients resume with a replay of what they
+   * missed, and the bar never has to start over.
+   */
+  restart(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface HubHostOptions {
+  heartbeatMs?: number
+  onError?: (error: unknown, context: string) => void
+}
+
+/**
+ * Holds the demo's hub and swaps it on `restart()`. Why persistence rather than fresh epochs: that is how a
+ * production backend should restart, and it shows the resume path (replay of the tail); without it the run
+ * state would have to be re-declared by each producer and clients would fall back to snapshots.
+ */
+export function createHubHost(options: HubHostOptions = {}): HubHost {
+  const persist = createMemoryPersist()
+  const make = () =>
+    createProgressHub({
+      persist,
+      // Short: a client that lost the tail to a dropped frame notices within a beat.
+      heartbeatMs: options.heartbeatMs ?? 2_000,
+      persistMs: 200,
+      ...(options.onError && { onError: options.onError }),
+    })
+  let hub = make()
+  let restarts = 0
+  let gate: Promise<void> | null = null
+  let closed = false
+
+  async function ready() {
+    while (gate) await gate
+  }
+
+  // Calls the current hub; an event caught by a closing hub is sent again to the next one.
+  async function call(runId: string, method: string, args: unknown[]): Promise<unknown> {
+    for (;;) {
+      await ready()
+      const target = hub.run(runId) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
+      try {
+        return await target[method]!(...args)
+      } catch (error) {
+        if (closed || !(error instanceof PublishError) || error.reason !== 'hub_closed') throw error
+      }
+    }
+  }
+
+  return {
+    get hub() {
+      return hub
+    },
+    get restarts() {
+      return restarts
+    },
+    ready,
+    publisher(runId) {
+      return new Proxy({} as DemoPublisher, {
+        get: (_, method) =>
+          typeof method === 'string' ? (...args: unknown[]) => call(runId, method, args) : undefined,
+      })
+    },
+    async restart() {
+      if (gate || closed) return gate ?? undefined
+      let open = () => {}
+      gate = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      try {
+        await hub.close() // writes every run to the store before the new hub reads it
+        hub = make()
+        restarts++
+      } finally {
+        gate = null
+        open()
+      }
+    },
+    async close() {
+      closed = true
+      await ready()
+      await hub.close()
+    },
+  }
+}
