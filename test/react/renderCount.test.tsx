@@ -1,0 +1,97 @@
+// @vitest-environment jsdom
+import { act, render } from '@testing-library/react'
+import { Profiler } from 'react'
+import { createProgressStore } from '../../src/client/createProgressStore'
+import { ProgressProvider, RunProgress } from '../../src/react/index'
+import { createRunLog, PLAN } from './frames'
+
+const FRAMES = 10_000
+
+// One frame per macrotask, as a socket would deliver them: React cannot merge them the way it merges a loop.
+function deliver(frames: string[], ingest: (frame: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let i = 0
+    const next = () => {
+      if (i === frames.length) return resolve()
+      ingest(frames[i++]!)
+      setImmediate(next)
+    }
+    setImmediate(next)
+  })
+}
+
+/** A run whose Search phase counts up frame by frame, with a thinking line every 100 frames. */
+function storm(count: number): string[] {
+  const log = createRunLog()
+  const total = count - 4
+  const frames = [
+    log.next('run_started', { plan: PLAN, title: 'Storm' }),
+    log.next('phase_started', { phase: 'search' }),
+  ]
+  for (let done = 1; frames.length < count - 2; done++) {
+    frames.push(
+      done % 100 === 0
+        ? log.next('agent_thinking', { agent: 'A', text: `batch ${done / 100}` })
+        : log.next('phase_progress', { phase: 'search', done, total }),
+    )
+  }
+  frames.push(log.next('phase_completed', { phase: 'search' }), log.next('run_completed'))
+  return frames
+}
+
+describe('render count under a frame storm', () => {
+  const actEnvironment = (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT
+  beforeAll(() => {
+    // Frames arrive on their own, outside act(), as in an app.
+    ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
+  })
+  afterAll(() => {
+    ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
+  })
+
+  test.each([
+    { count: FRAMES, flush: 16 as const },
+    // Every frame published on its own: each publish may cost a commit, never two.
+    { count: 400, flush: 'sync' as const },
+  ])(
+    '$count frames in separate tasks, flush $flush: at most one commit per store publish',
+    async ({ count, flush }) => {
+      const pipeline = createProgressStore({ flush })
+      const frames = storm(count)
+      expect(frames).toHaveLength(count)
+
+      let publishes = 0
+      pipeline.store.subscribe(() => publishes++)
+      let commits = 0
+      await act(async () => {
+        render(
+          <ProgressProvider client={pipeline}>
+            <Profiler id="run" onRender={() => commits++}>
+              <RunProgress runId="r1" reducedMotion />
+            </Profiler>
+          </ProgressProvider>,
+        )
+      })
+      const mountCommits = commits
+      const mountPublishes = publishes
+
+      await deliver(frames, pipeline.ingest)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+
+      const run = pipeline.store.getState().runs.r1!
+      expect(run.status).toBe('completed')
+      expect(run.seq).toBe(count)
+      expect(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')).toBe('100')
+      const stormPublishes = publishes - mountPublishes
+      const stormCommits = commits - mountCommits
+      console.info(
+        `render-count: ${count} frames, flush ${flush} → ${stormPublishes} store publishes, ${stormCommits} React commits (mount: ${mountCommits} commit(s), ${mountPublishes} publish(es))`,
+      )
+      expect(stormPublishes).toBeGreaterThan(1)
+      expect(stormCommits).toBeGreaterThan(1)
+      if (flush !== 'sync') expect(stormPublishes).toBeLessThan(count / 10)
+      expect(commits).toBeLessThanOrEqual(publishes + 1)
+      pipeline.destroy()
+    },
+  )
+})
