@@ -51,7 +51,8 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
  * Agent and tool events of a run, oldest first: running tool calls with a live elapsed time (`data-state=
  * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
  * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more. Items carry `data-state` ('running' | 'done' |
- * 'failed' | 'info') and `data-type` (the event type). Not a live region: screen readers are not flooded.
+ * 'failed' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a call runs,
+ * else 'idle'. Not a live region: screen readers are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
  */
@@ -69,7 +70,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const shown = activity.slice(-limit)
   const more = Math.min(activity.length - shown.length, max)
   return (
-    <div ref={ref} className={cx('lp-feed', className)} {...rest}>
+    <div data-state={running ? 'running' : 'idle'} ref={ref} className={cx('lp-feed', className)} {...rest}>
       {more > 0 && (
         <button type="button" className="lp-feed__more" onClick={() => setLimit((l) => l + max)}>
           {labels.showEarlier(more, format.number(more))}
@@ -79,7 +80,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
         {shown.map((entry) => {
           const { state, text } = describe(entry, labels, format, running ? t : null)
           return (
-            <li key={entry.seq} className="lp-feed__item" data-state={state} data-type={entry.type}>
+            // Elapsed times differ between server and browser clocks: not a hydration error.
+            <li
+              key={entry.seq}
+              className="lp-feed__item"
+              data-state={state}
+              data-type={entry.type}
+              suppressHydrationWarning={state === 'running'}
+            >
               {text}
             </li>
           )

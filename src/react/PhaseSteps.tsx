@@ -1,6 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef } from 'react'
+import type { RunView } from '../client/runTracker'
 import type { LabelsOverride } from './labels'
-import { cx } from './shallowEqual'
+import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
 
@@ -10,10 +11,13 @@ export interface PhaseStepsProps extends Omit<ComponentPropsWithoutRef<'ol'>, 'c
   locale?: string
 }
 
+const pick = (run: RunView) => ({ phases: run.phases, status: run.status })
+
 /**
  * The run's plan as an ordered list: each step's label, status in words, counts ("12 of 40"), duration once it
  * ended, and the error of a failed step. Each `<li>` has `data-state` = the phase status ('pending' | 'active' |
- * 'done' | 'skipped' | 'failed'); the active one has `aria-current="step"`. Renders nothing before a plan.
+ * 'done' | 'skipped' | 'failed'); the active one has `aria-current="step"`; the list's `data-state` is the run
+ * status. Renders nothing before a plan.
  * @example
  * <PhaseSteps runId="r1" labels={{ phaseStatus: { skipped: 'Not needed' } }} />
  */
@@ -22,10 +26,17 @@ export const PhaseSteps = forwardRef<HTMLOListElement, PhaseStepsProps>(function
   ref,
 ) {
   const { labels, format } = useLabels(override, locale)
-  const phases = useRun(runId, (run) => run.phases)
+  const plan = useRun(runId, pick, shallowEqual)
+  const phases = plan?.phases
   if (!phases || phases.length === 0) return null
   return (
-    <ol aria-label={labels.phases} ref={ref} className={cx('lp-steps', className)} {...rest}>
+    <ol
+      aria-label={labels.phases}
+      data-state={plan.status}
+      ref={ref}
+      className={cx('lp-steps', className)}
+      {...rest}
+    >
       {phases.map((phase) => (
         <li
           key={phase.id}

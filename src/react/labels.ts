@@ -55,7 +55,11 @@ export interface ProgressLabels {
   toolCompleted: (tool: string, ok: boolean, took: string | null) => string
 }
 
-/** The English defaults. */
+/**
+ * The English defaults.
+ * @example
+ * const labels = { ...DEFAULT_LABELS.confidence, live: 'Up to date' }
+ */
 export const DEFAULT_LABELS: ProgressLabels = {
   progress: 'Progress',
   phases: 'Steps',
@@ -115,7 +119,11 @@ export type LabelsOverride = Partial<Omit<ProgressLabels, 'runStatus' | 'phaseSt
   confidence?: Partial<ProgressLabels['confidence']>
 }
 
-/** Later layers win; `runStatus`, `phaseStatus` and `confidence` merge key by key. */
+/**
+ * Later layers win; `runStatus`, `phaseStatus` and `confidence` merge key by key.
+ * @example
+ * mergeLabels({ progress: 'Avance' }, { runStatus: { failed: 'Échec' } }).runStatus.completed // 'Completed'
+ */
 export function mergeLabels(...layers: (LabelsOverride | undefined)[]): ProgressLabels {
   let out = DEFAULT_LABELS
   for (const layer of layers) {

@@ -1,4 +1,9 @@
-/** Equal when both objects have the same keys with `Object.is`-equal values (one level deep). */
+/**
+ * Equal when both objects have the same keys with `Object.is`-equal values (one level deep): the usual
+ * `equality` for a `useRun` selector that returns a fresh object.
+ * @example
+ * const { status, title } = useRun('r1', (run) => ({ status: run.status, title: run.title }), shallowEqual) ?? {}
+ */
 export function shallowEqual<T>(a: T, b: T): boolean {
   if (Object.is(a, b)) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false

@@ -76,8 +76,10 @@ describe('ActivityFeed', () => {
     const base = vi.getTimerCount()
     act(() => source.feed(log.next('tool_executing', { call: 'c1', tool: 'search' }, 45_000)))
     expect(vi.getTimerCount()).toBe(base + 1)
+    expect(document.querySelector('.lp-feed')?.getAttribute('data-state')).toBe('running')
     act(() => source.feed(log.next('tool_completed', { call: 'c1', tool: 'search' }, 46_000)))
     expect(vi.getTimerCount()).toBe(base)
+    expect(document.querySelector('.lp-feed')?.getAttribute('data-state')).toBe('idle')
   })
 
   test('long runs are capped with "Show N earlier"', () => {

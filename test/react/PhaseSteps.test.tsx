@@ -22,6 +22,7 @@ describe('PhaseSteps', () => {
     const { source, log } = setup((id) => <PhaseSteps runId={id} />)
     act(() => source.feed(log.next('run_started', { plan: PLAN })))
     expect(screen.getByRole('list').tagName).toBe('OL')
+    expect(screen.getByRole('list').getAttribute('data-state')).toBe('running')
     expect(items().map((li) => li.getAttribute('data-state'))).toEqual(['pending', 'pending', 'pending'])
     expect(items()[0]!.textContent).toBe('PlanPending')
   })

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, render, screen, within } from '@testing-library/react'
+import { act, render, screen } from '@testing-library/react'
 import { ProgressProvider, RunProgress } from '../../src/react/index'
 import { createRunLog, createTestStore, feedEstimated, feedFailed, feedRunning, PLAN } from './frames'
 
