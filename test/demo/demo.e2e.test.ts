@@ -1,0 +1,168 @@
+// @vitest-environment node
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { type Browser, chromium } from 'playwright-core'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+]
+
+type Sample = { run: string | null; value: number }
+declare global {
+  interface Window {
+    __barSamples: Sample[]
+  }
+}
+
+/** Starts the demo exactly as `npm start` does, in its own process group; resolves with the printed URL. */
+function startDemo(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(
+    'npm',
+    [
+      'start',
+      '--',
+      '--port',
+      '0',
+      '--speed',
+      '0.2',
+      '--runs',
+      '0',
+      '--seed',
+      '7',
+      '--chaos',
+      'reorder=0.1,dup=0.05,drop=0.02',
+    ],
+    {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  )
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 45_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /live-progress demo: (http:\/\/\S+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve({ child, url: match[1]!, output: () => output })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`demo exited with ${code}:\n${output}`))
+    })
+  })
+}
+
+function stopDemo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {}
+    }, 5_000)
+    child.once('exit', () => {
+      clearTimeout(force)
+      resolve()
+    })
+    try {
+      process.kill(-child.pid!, 'SIGTERM') // the whole group: npm, sh and the server
+    } catch {
+      resolve()
+    }
+  })
+}
+
+describe('the demo people run first', () => {
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined
+  let browser: Browser | undefined
+
+  afterAll(async () => {
+    await browser?.close()
+    if (demo) await stopDemo(demo.child)
+  })
+
+  it('reaches 100% with no backward step and no console error while the socket is killed twice', async () => {
+    demo = await startDemo()
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      headless: true,
+    })
+    const page = await browser.newPage()
+    const errors: string[] = []
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text())
+    })
+    page.on('pageerror', (error) => errors.push(error.message))
+    // Every value the kit's bar ever shows, recorded in the page as it changes.
+    await page.addInitScript(() => {
+      window.__barSamples = []
+      const record = (element: Element) => {
+        const value = element.getAttribute('aria-valuenow')
+        if (value === null || !element.matches('.lp-bar')) return // not the naive bar beside it
+        window.__barSamples.push({
+          run: element.closest('[data-run]')?.getAttribute('data-run') ?? null,
+          value: Number(value),
+        })
+      }
+      new MutationObserver((mutations) => {
+        for (const mutation of mutations) {
+          if (mutation.type === 'attributes') record(mutation.target as Element)
+          else
+            for (const node of mutation.addedNodes)
+              if (node instanceof Element) node.querySelectorAll('.lp-bar').forEach(record)
+        }
+      }).observe(document, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['aria-valuenow'],
+      })
+    })
+    await page.goto(demo.url)
+    await page.getByRole('button', { name: 'Start a run' }).click()
+    const bar = page.locator('[data-run] .lp-bar')
+    await bar.and(page.locator('[aria-valuenow]')).waitFor({ timeout: 15_000 })
+
+    const opens = async () =>
+      Number(/(\d+) opens/.exec((await page.locator('.demo-status').textContent()) ?? '')?.[1])
+    const value = async () => Number(await bar.getAttribute('aria-valuenow'))
+    for (let kill = 1; kill <= 2; kill++) {
+      const before = await value()
+      await page.waitForFunction(
+        (least) =>
+          Number(document.querySelector('[data-run] .lp-bar')?.getAttribute('aria-valuenow')) > least,
+        before,
+        { timeout: 15_000 },
+      )
+      await page.getByRole('button', { name: 'Kill connections now' }).click()
+      // The client comes back by itself (the status line counts opens).
+      await expect.poll(opens, { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(kill + 1)
+    }
+
+    await page.locator('[data-run] .lp-bar[aria-valuenow="100"]').waitFor({ timeout: 40_000 })
+    const samples = await page.evaluate(() => window.__barSamples)
+    const values = samples.filter((sample) => sample.run !== null).map((sample) => sample.value)
+    expect(values.length).toBeGreaterThan(5)
+    const backward = values.filter((v, i) => i > 0 && v < values[i - 1]!)
+    expect(backward).toEqual([])
+    expect(values.at(-1)).toBe(100)
+    expect(await bar.getAttribute('data-state')).toBe('complete')
+    expect(errors).toEqual([])
+  }, 90_000)
+})
