@@ -129,6 +129,47 @@ describe('createProgressClient over a real socket', () => {
     expect(run()?.phases.map((phase) => phase.status)).toEqual(['done', 'active'])
   })
 
+  it('a restarted server behind: the bar never goes back within the epoch the view reports', async () => {
+    const { client, run } = connect()
+    const seen: { epoch: string | null; displayed: number }[] = []
+    client.store.subscribe((state) => {
+      const view = state.runs['run-1']
+      if (view) seen.push({ epoch: view.epoch, displayed: view.displayed })
+    })
+    client.follow('run-1')
+    const socket = await server.connection(0)
+    await socket.frame(0)
+    socket.send(ev('run_started', 1, { plan }))
+    socket.send(ev('phase_started', 2, { phase: 'fetch' }))
+    socket.send(ev('phase_progress', 3, { phase: 'fetch', done: 4, total: 4 }))
+    await waitFor(() => (run()?.displayed === 0.5 ? true : undefined))
+    // The new server's first word is a heartbeat: the old state stays on screen until its snapshot comes.
+    socket.send(heartbeat(2, { epoch: 'e2' }))
+    await socket.frame(1)
+    socket.send({
+      v: 1,
+      type: 'snapshot',
+      run: 'run-1',
+      epoch: 'e2',
+      seq: 2,
+      ts: Date.now(),
+      state: {
+        status: 'running',
+        phases: [
+          { id: 'fetch', label: 'Fetch', weight: 1, status: 'active', done: 1, total: 4 },
+          { id: 'write', label: 'Write', weight: 1, status: 'pending' },
+        ],
+        activity: [],
+      },
+    })
+    await waitFor(() => (run()?.phases[0]?.done === 1 ? true : undefined))
+    for (let i = 1; i < seen.length; i++) {
+      if (seen[i]!.epoch === seen[i - 1]!.epoch)
+        expect(seen[i]!.displayed).toBeGreaterThanOrEqual(seen[i - 1]!.displayed)
+    }
+    expect(run()?.displayed).toBe(0.125)
+  })
+
   it('asks an async url function again on every attempt', async () => {
     let calls = 0
     const { client } = connect({
