@@ -48,8 +48,12 @@ export interface RunView {
   confidenceReason: ConfidenceReason
   /** Milliseconds left at the smoothed rate, or null while there is too little data. */
   etaMs: number | null
+  /**
+   * Epoch of the state shown. While an epoch change waits for its snapshot this stays the old epoch (the old
+   * state is still what is shown); `store.position()` has the transport's resume point.
+   */
   epoch: string | null
-  /** Last applied seq of `epoch`. */
+  /** Last applied seq of `epoch`: the state shown is as of this event. */
   seq: number
   /** Local time of the last frame for this run (events or heartbeats). */
   lastFrameAt: number | null
@@ -79,6 +83,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   const eta = createEtaEstimator()
   let state: RunState = createRunState()
   let stateEpoch: string | null = null
+  let stateSeq = 0
   let displayed = 0
   let clockOffset: number | null = null
   let lastFrameAt: number | null = null
@@ -98,6 +103,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       }
       stateEpoch = event.epoch
     }
+    stateSeq = event.seq
     const result = applyEvent(state, event, options.limits)
     if (result.rejected) {
       rejected++
@@ -169,14 +175,15 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         estimated: reading.estimated,
         unordered: options.unordered,
       })
-      const position = sequencer.position()
+      // The view describes the state it shows: taking the sequencer's epoch labelled the old state with the
+      // new epoch while a snapshot was awaited, and the reset when it came looked like a step backward.
       if (
         view !== null &&
         builtVersion === version &&
         view.displayed === nextShown &&
         view.etaMs === etaMs &&
         view.confidenceReason === reason &&
-        view.epoch === position.epoch
+        view.epoch === stateEpoch
       ) {
         return view
       }
@@ -192,8 +199,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         confidence,
         confidenceReason: reason,
         etaMs,
-        epoch: position.epoch,
-        seq: position.applied,
+        epoch: stateEpoch,
+        seq: stateSeq,
         lastFrameAt,
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
       }
