@@ -3,6 +3,7 @@ import type { ActivityEntry } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
+import { useClockOffset } from './useClockOffset'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
 import { useTicker } from './useTicker'
@@ -15,7 +16,7 @@ export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>,
   max?: number
   /** How often running tool calls update their elapsed time. Default 1000 ms. */
   tickMs?: number
-  /** Clock for elapsed times (compared with the server's `ts`); defaults to `Date.now`. */
+  /** Local clock for elapsed times (server clocks may differ: the offset is learned); defaults to `Date.now`. */
   now?: () => number
 }
 
@@ -65,7 +66,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const [limit, setLimit] = useState(max)
   const activity = feed?.activity ?? []
   const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
-  const t = useTicker(running, tickMs, now)
+  const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
   if (activity.length === 0) return null
   const shown = activity.slice(-limit)
   const more = Math.min(activity.length - shown.length, max)

@@ -24,7 +24,7 @@ const pick = (run: RunView) => ({
 
 /**
  * How far to trust the bar: `data-confidence` 'high' | 'medium' | 'low' and `data-state` = the reason ('live', 'estimated',
- * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame), with words such as "Live", "Estimated",
+ * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame) and `data-status` = the run status, with words such as "Live", "Estimated",
  * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
  * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time.
  * @example
@@ -58,6 +58,7 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
     <span
       data-state={reason ?? 'pending'}
       data-confidence={heard ? run.confidence : undefined}
+      data-status={run?.status ?? 'pending'}
       ref={ref}
       className={cx('lp-badge', className)}
       {...rest}

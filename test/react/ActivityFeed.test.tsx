@@ -10,7 +10,6 @@ afterEach(() => {
 function setup(props: { max?: number } = {}) {
   const source = createTestStore()
   const log = createRunLog()
-  // Server and local clocks agree here, so elapsed = local now − event ts.
   const clock = { t: 50_000 }
   const view = render(
     <ProgressProvider client={source}>
@@ -33,24 +32,51 @@ describe('ActivityFeed', () => {
   test('agent events, thinking lines, and a running tool call with live elapsed time', () => {
     vi.useFakeTimers()
     const { source, log, clock } = setup()
+    // The server's clock is 1,000 s behind ours: elapsed times must not care.
+    const server = () => clock.t - 1_000_000
+    act(() => source.feed(log.next('agent_started', { agent: 'Researcher' }, server())))
+    clock.t += 1000
     act(() =>
-      source.feed(
-        log.next('agent_started', { agent: 'Researcher' }, 40_000),
-        log.next('agent_thinking', { agent: 'Researcher', text: 'Looking for sources' }, 41_000),
-        log.next('tool_executing', { call: 'c1', tool: 'search', agent: 'Researcher' }, 42_000),
-      ),
+      source.feed(log.next('agent_thinking', { agent: 'Researcher', text: 'Looking for sources' }, server())),
+    )
+    clock.t += 1000
+    act(() =>
+      source.feed(log.next('tool_executing', { call: 'c1', tool: 'search', agent: 'Researcher' }, server())),
     )
     expect(texts()).toEqual([
       'Researcher started',
       'Researcher: Looking for sources',
-      'search running · 8 sec',
+      'search running · 0 sec',
     ])
     expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['info', 'info', 'running'])
     expect(entries()[2]!.getAttribute('data-type')).toBe('tool_executing')
     expect(screen.getByRole('list', { name: 'Activity' })).toBeTruthy()
-    clock.t += 5_000
+    clock.t += 13_000
     act(() => vi.advanceTimersByTime(1000))
     expect(texts()[2]).toBe('search running · 13 sec')
+  })
+
+  test('a feed mounted mid-call starts low and corrects with the next entry', () => {
+    vi.useFakeTimers()
+    const source = createTestStore()
+    const log = createRunLog()
+    const clock = { t: 500_000 }
+    source.feed(
+      log.next('run_started', { plan: PLAN }, 0),
+      log.next('tool_executing', { call: 'c1', tool: 'search' }, 100_000),
+      log.next('agent_started', { agent: 'A' }, 110_000),
+    )
+    // Mounted 5 s after the last entry: the call (10 s older than it) looks 10 s old instead of 15 s.
+    clock.t = 500_000
+    render(
+      <ProgressProvider client={source}>
+        <ActivityFeed runId="r1" now={() => clock.t} />
+      </ProgressProvider>,
+    )
+    expect(texts()[0]).toBe('search running · 10 sec')
+    clock.t += 1_000
+    act(() => source.feed(log.next('agent_thinking', { agent: 'A', text: 'hm' }, 116_000)))
+    expect(texts()[0]).toBe('search running · 16 sec')
   })
 
   test('a completion is paired with its call and shows how long it took; failures are marked', () => {

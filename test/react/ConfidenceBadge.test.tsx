@@ -88,9 +88,10 @@ describe('ConfidenceBadge', () => {
   })
 
   test('failed runs say "Failed"', () => {
-    const { source, log, shown } = setup()
+    const { source, log, shown, badge } = setup()
     act(() => feedFailed(source, log))
     expect(shown()).toBe('Failed')
+    expect(badge().getAttribute('data-status')).toBe('failed')
   })
 
   test('announces politely, only after the reason has held, and not a flap', () => {
