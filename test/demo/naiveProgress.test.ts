@@ -18,7 +18,7 @@ describe('createNaiveProgress (what the kit replaces)', () => {
     expect(naive.get('r')).toMatchObject({ value: 0.25, backward: 1, messages: 4 })
   })
 
-  it('takes one task's counts for the whole phase, and jumps with whatever comes next', () => {
+  it('takes the counts of one task for the whole phase, and jumps with whatever comes next', () => {
     const naive = createNaiveProgress()
     naive.feed(frame(1, { type: 'run_started', plan: PLAN }))
     naive.feed(frame(2, { type: 'task_progress', phase: 'a', task: 't1', done: 2, total: 2 }))
