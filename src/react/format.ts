@@ -19,6 +19,15 @@ export function createFormat(locale?: string): ProgressFormat {
   const key = locale ?? ''
   const found = cache.get(key)
   if (found) return found
+  try {
+    new Intl.NumberFormat(locale)
+  } catch {
+    // A malformed locale tag from a prop must not crash the host app: the runtime default instead.
+    if (typeof process === 'undefined' || process.env.NODE_ENV !== 'production') {
+      console.error(`live-progress: invalid locale ${JSON.stringify(locale)}, using the default.`)
+    }
+    return createFormat()
+  }
   const number = new Intl.NumberFormat(locale)
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
   const units = new Map<string, Intl.NumberFormat>()
