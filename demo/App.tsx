@@ -42,7 +42,7 @@ export function App({ client, naive }: { client: ProgressClient; naive: NaivePro
   }, [refresh])
   const start = (count: number) =>
     api.startRuns(count).then(refresh, () => setError('Could not start a run.'))
-  const runs = [...(state?.runs ?? [])].reverse()
+  const runs = state?.runs ?? []
 
   return (
     <ProgressProvider client={client}>
