@@ -131,12 +131,12 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   // Resume where the run stands; a run with nothing applied in its epoch asks for everything.
   function subscribe(run: string) {
     const position = progress.position(run)
-    const sent =
-      position && position.epoch !== null && position.applied > 0
-        ? send({ v: 1, type: 'subscribe', run, epoch: position.epoch, after: position.applied })
-        : send({ v: 1, type: 'subscribe', run })
-    if (!sent) return
-    if (position && position.epoch !== null && position.applied > 0) counters.resumes++
+    const resume = position !== null && position.epoch !== null && position.applied > 0
+    const frame: ClientFrame = resume
+      ? { v: 1, type: 'subscribe', run, epoch: position.epoch!, after: position.applied }
+      : { v: 1, type: 'subscribe', run }
+    if (!send(frame)) return
+    if (resume) counters.resumes++
     else counters.subscribes++
     progress.resubscribed(run)
   }
