@@ -22,6 +22,8 @@ export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section
   activityMax?: number
   /** Jump instead of spring; defaults to prefers-reduced-motion. */
   reducedMotion?: boolean
+  /** Local clock for elapsed and "no updates for" times; defaults to `Date.now`. */
+  now?: () => number
 }
 
 const pick = (run: RunView) => ({
@@ -49,6 +51,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
     showActivity = true,
     activityMax,
     reducedMotion,
+    now,
     className,
     ...rest
   },
@@ -71,7 +74,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
         <span id={titleId} className="lp-run__title">
           {run?.title ?? labels.run}
         </span>
-        <ConfidenceBadge {...parts} />
+        <ConfidenceBadge {...parts} now={now} />
       </header>
       <QueueNotice {...parts} />
       <ProgressBar {...parts} reducedMotion={reducedMotion} />
@@ -81,7 +84,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
         </p>
       )}
       {showPhases && <PhaseSteps {...parts} />}
-      {showActivity && <ActivityFeed {...parts} max={activityMax} />}
+      {showActivity && <ActivityFeed {...parts} max={activityMax} now={now} />}
     </section>
   )
 })
