@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
@@ -29,8 +30,39 @@ const externals = [
 const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))
 
-// Bundlers drop module-level directives; React Server Components need `'use client'` on the React entry.
-const useClient = "'use client'\n"
+/** React Server Components need `'use client'` atop the React entry; bundlers keep it only from the entry module. */
+function useClient(): Plugin {
+  return {
+    name: 'live-progress:use-client',
+    apply: 'build',
+    renderChunk(code, chunk) {
+      if (!chunk.isEntry || chunk.name !== 'react' || /^\s*['"]use client['"]/.test(code)) return null
+      return { code: `'use client';\n${code}`, map: null }
+    },
+  }
+}
+
+/**
+ * Node's ESM resolution (`moduleResolution: node16/nodenext` in consumers) needs full relative specifiers in
+ * declarations too: `./client/index` becomes `./client/index.js`, a folder `./core` becomes `./core/index.js`.
+ */
+function withExtensions(filePath: string, content: string) {
+  const sourceDir = join(from('src'), relative(from('dist'), dirname(filePath)))
+  const fix = (specifier: string) => {
+    if (/\.(js|json|css)$/.test(specifier)) return specifier
+    const target = join(sourceDir, specifier)
+    if (['.ts', '.tsx'].some((ext) => existsSync(target + ext))) return `${specifier}.js`
+    if (['index.ts', 'index.tsx'].some((file) => existsSync(join(target, file))))
+      return `${specifier}/index.js`
+    return specifier
+  }
+  return {
+    content: content.replace(
+      /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}(?:\/[^'"]*)?)\2/g,
+      (_, head: string, quote: string, specifier: string) => `${head}${quote}${fix(specifier)}${quote}`,
+    ),
+  }
+}
 
 /** Copies the stylesheet next to the bundles (`live-progress/styles.css`). */
 function copyStyles(): Plugin {
@@ -51,7 +83,9 @@ export default defineConfig({
       tsconfigPath: './tsconfig.build.json',
       entryRoot: 'src',
       insertTypesEntry: true,
+      beforeWriteFile: withExtensions,
     }),
+    useClient(),
     copyStyles(),
   ],
   build: {
@@ -63,11 +97,10 @@ export default defineConfig({
     rolldownOptions: {
       external: isExternal,
       output: {
-        banner: (chunk) => (chunk.isEntry && chunk.name === 'react' ? useClient : ''),
         chunkFileNames: 'chunks/[name]-[hash].js',
       },
       onwarn(warning, warn) {
-        // The directive is re-added by `banner` above.
+        // Directives of inner modules are dropped on purpose; `useClient` keeps the entry's.
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return
         warn(warning)
       },
