@@ -41,6 +41,13 @@ describe('decodeFrame: size cap', () => {
 
   test('rejects oversized bytes (ArrayBuffer, typed array view, chunk list) before decoding', () => {
     const big = new Uint8Array(MAX_FRAME_BYTES + 1).fill(0x20)
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode')
+    try {
+      expect(code(big)).toBe('too_large')
+      expect(decode).not.toHaveBeenCalled()
+    } finally {
+      decode.mockRestore()
+    }
     expect(code(big)).toBe('too_large')
     expect(code(big.buffer)).toBe('too_large')
     expect(code([big.subarray(0, 40_000), big.subarray(40_000)])).toBe('too_large')
