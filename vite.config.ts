@@ -31,7 +31,7 @@ const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))
 
 /** React Server Components need `'use client'` atop the React entry; bundlers keep it only from the entry module. */
-function useClient(): Plugin {
+function keepUseClient(): Plugin {
   return {
     name: 'live-progress:use-client',
     apply: 'build',
@@ -85,7 +85,7 @@ export default defineConfig({
       insertTypesEntry: true,
       beforeWriteFile: withExtensions,
     }),
-    useClient(),
+    keepUseClient(),
     copyStyles(),
   ],
   build: {
@@ -100,7 +100,7 @@ export default defineConfig({
         chunkFileNames: 'chunks/[name]-[hash].js',
       },
       onwarn(warning, warn) {
-        // Directives of inner modules are dropped on purpose; `useClient` keeps the entry's.
+        // Directives of inner modules are dropped on purpose; `keepUseClient` keeps the entry's.
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return
         warn(warning)
       },
