@@ -4,6 +4,8 @@ import type { ProgressOptions } from '../core/progress'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
 import { decodeFrame } from '../protocol/codec'
 import { type DecodeErrorCode, MAX_FRAME_BYTES, type SequencedFrame } from '../protocol/types'
+import { ADAPTED_DEFAULTS, type AdapterErrorCode, createAdaptedIngest } from './adapters/createAdaptedIngest'
+import type { Adapter } from './adapters/defineAdapter'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
@@ -43,6 +45,8 @@ export type ProgressError =
   | { kind: 'rejected'; run: string; seq: number; type: SequencedFrame['type']; reason: RejectReason }
   | { kind: 'server'; code: string; message: string; run?: string }
   | { kind: 'internal'; detail: string }
+  // A foreign message the adapter could not read, threw on, or mapped to an event the schemas refuse.
+  | { kind: 'adapter'; code: AdapterErrorCode; detail: string; run?: string }
 
 export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions {
   /** When subscribers hear about changes. Default: once per animation frame. */
@@ -55,8 +59,18 @@ export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions 
   maxFrameBytes?: number
   /** Frames for runs not yet followed create them (true for a bare store; the client follows explicitly). */
   autoFollow?: boolean
-  /** The source has no trustworthy order (adapters). */
+  /**
+   * The source has no trustworthy order. Default: true with an `adapter` (events are numbered by arrival in a
+   * local epoch, identical messages within the duplicate window are dropped, an extra phase rule applies,
+   * confidence is never `high` while running); false without one.
+   */
   unordered?: boolean
+  /** Maps each foreign message to protocol events (see `defineAdapter`); every message then goes through it. */
+  adapter?: Adapter
+  /** Identical messages remembered to drop duplicates in unordered mode. Default 256. */
+  duplicateWindow?: number
+  /** How long an identical message still counts as a duplicate in unordered mode, ms. Default 60 s. */
+  duplicateWindowMs?: number
   /** Initial connection state; a bare store is fed by its owner and starts `open`. */
   connection?: ConnectionStatus
   onError?: (error: ProgressError) => void
@@ -107,6 +121,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   const autoFollow = options.autoFollow ?? true
   const trackerOptions = {
     ...options,
+    unordered: options.unordered ?? options.adapter !== undefined,
     limits: { ...DEFAULT_LIMITS, activityLimit: options.activityLimit ?? STORE_DEFAULTS.activityLimit },
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
   }
@@ -211,43 +226,82 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     return found
   }
 
+  // Foreign messages take the adapter's path; their events meet the same schemas, sequencer and phase rules.
+  const ingestAdapted = options.adapter
+    ? createAdaptedIngest(
+        {
+          adapter: options.adapter,
+          unordered: trackerOptions.unordered,
+          maxFrameBytes,
+          duplicateWindow: options.duplicateWindow ?? ADAPTED_DEFAULTS.duplicateWindow,
+          duplicateWindowMs: options.duplicateWindowMs ?? ADAPTED_DEFAULTS.duplicateWindowMs,
+        },
+        {
+          tracker: (run) => trackers.get(run) ?? (autoFollow ? tracker(run) : null),
+          invalid(code, detail, run) {
+            stats.invalid++
+            count(code)
+            report(
+              run === undefined ? { kind: 'adapter', code, detail } : { kind: 'adapter', code, detail, run },
+            )
+          },
+          skipped: count,
+          unknownRun(run) {
+            stats.unknownRun++
+            count('unknown_run')
+            report({ kind: 'unknown_run', run })
+          },
+          rejected: ({ event, reason }) => {
+            count(reason)
+            report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
+          },
+          act,
+        },
+      )
+    : null
+
   function ingest(data: unknown) {
     if (destroyed) return
     try {
       stats.frames++
       const t = now()
       lastFrameAt = t
-      const decoded = decodeFrame(data, maxFrameBytes)
-      if (!decoded.ok) {
-        stats.invalid++
-        count(decoded.error.code)
-        report({ kind: 'decode', ...decoded.error })
-      } else if (decoded.frame.type === 'error') {
-        const { code, message, run } = decoded.frame
-        stats.serverErrors++
-        count(code)
-        report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
-      } else {
-        const frame = decoded.frame
-        const known = trackers.get(frame.run)
-        if (!known && !autoFollow) {
-          stats.unknownRun++
-          count('unknown_run')
-          report({ kind: 'unknown_run', run: frame.run })
-        } else {
-          const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
-            count(reason)
-            report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
-          })
-          act(frame.run, action)
-        }
-      }
+      if (ingestAdapted) ingestAdapted(data, t)
+      else ingestFrame(data, t)
     } catch (thrown) {
       // Nothing in the pipeline should throw; if it ever does, the host app must not pay for it.
       count('internal')
       report({ kind: 'internal', detail: thrown instanceof Error ? thrown.message : String(thrown) })
     }
     scheduler.schedule()
+  }
+
+  function ingestFrame(data: unknown, t: number) {
+    const decoded = decodeFrame(data, maxFrameBytes)
+    if (!decoded.ok) {
+      stats.invalid++
+      count(decoded.error.code)
+      report({ kind: 'decode', ...decoded.error })
+    } else if (decoded.frame.type === 'error') {
+      const { code, message, run } = decoded.frame
+      stats.serverErrors++
+      count(code)
+      report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
+    } else {
+      const frame = decoded.frame
+      const known = trackers.get(frame.run)
+      if (!known && !autoFollow) {
+        stats.unknownRun++
+        count('unknown_run')
+        report({ kind: 'unknown_run', run: frame.run })
+      } else {
+        const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
+          count(reason)
+          report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
+        })
+        act(frame.run, action)
+      }
+    }
   }
 
   return {

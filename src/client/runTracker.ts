@@ -22,6 +22,7 @@ import type {
   RunStatus,
   SequencedFrame,
 } from '../protocol/types'
+import { planOrderViolation } from './adapters/planOrder'
 
 export interface RunStats extends SequencerStats {
   /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
@@ -104,7 +105,9 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       stateEpoch = event.epoch
     }
     stateSeq = event.seq
-    const result = applyEvent(state, event, options.limits)
+    // Unsequenced sources (adapters) get one more phase rule: arrival order may bring back a stale phase.
+    const outOfOrder = options.unordered ? planOrderViolation(state, event) : null
+    const result = outOfOrder ? { state, rejected: outOfOrder } : applyEvent(state, event, options.limits)
     if (result.rejected) {
       rejected++
       rejections[result.rejected] = (rejections[result.rejected] ?? 0) + 1

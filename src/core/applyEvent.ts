@@ -20,6 +20,8 @@ export type RejectReason =
   | 'mixed_progress_style'
   | 'too_many_tasks'
   | 'duplicate_call'
+  // Unsequenced sources only (client/adapters/planOrder.ts): an earlier phase started after a later one ended.
+  | 'phase_out_of_order'
 
 export interface ApplyResult {
   state: RunState
