@@ -5,7 +5,10 @@ import type { RunState } from '../../src/protocol/types'
 import { type ChaosRelay, createRng, startChaosRelay } from '../support/chaosRelay'
 import { produceRun, type RunningHub, startClient, startHub, waitFor, watchRun } from './scenario'
 
-const SEEDS = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765, 10946]
+// CHAOS_SEEDS=200 runs that many seeds instead (a longer soak by hand); CI keeps the bounded default.
+const SEEDS = process.env.CHAOS_SEEDS
+  ? Array.from({ length: Number(process.env.CHAOS_SEEDS) }, (_, i) => 1000 + i)
+  : [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765, 10946]
 const RUN = 'research-1'
 
 /** Totals over all seeds, printed once for the report. */
