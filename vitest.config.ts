@@ -41,6 +41,11 @@ export default defineConfig({
         },
       },
       {
+        // Tests that need a real layout engine and real timers: the whole kit in Chromium.
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.{ts,tsx}'], testTimeout: 20_000, browser },
+      },
+      {
         // Every story is a test: it renders, its `play` function passes, and axe finds no violations.
         extends: true,
         plugins: [storybookTest({ configDir: '.storybook' })],
