@@ -19,12 +19,13 @@ const chromium = playwright({
   },
 })
 
-const browser = {
+// A fresh object per project: Vitest names the instances it is given, so sharing them clashes.
+const browser = () => ({
   enabled: true,
   headless: true,
   provider: chromium,
   instances: [{ browser: 'chromium' as const }],
-}
+})
 
 export default defineConfig({
   test: {
@@ -43,13 +44,18 @@ export default defineConfig({
       {
         // Tests that need a real layout engine and real timers: the whole kit in Chromium.
         extends: true,
-        test: { name: 'browser', include: ['test/browser/**/*.test.{ts,tsx}'], testTimeout: 20_000, browser },
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.{ts,tsx}'],
+          testTimeout: 20_000,
+          browser: browser(),
+        },
       },
       {
         // Every story is a test: it renders, its `play` function passes, and axe finds no violations.
         extends: true,
         plugins: [storybookTest({ configDir: '.storybook' })],
-        test: { name: 'storybook', browser },
+        test: { name: 'storybook', browser: browser() },
       },
     ],
   },
