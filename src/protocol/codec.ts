@@ -46,17 +46,11 @@ export function utf8Length(text: string): number {
   return bytes
 }
 
+/** Bytes (or byte chunks) to text; strings never come here (`decodeWith` checks them inline). */
 function toText(
   data: unknown,
   maxBytes: number,
 ): { ok: true; text: string } | { ok: false; error: DecodeError } {
-  if (typeof data === 'string') {
-    // Every UTF-16 unit is at least one UTF-8 byte and at most three: only the middle band needs counting.
-    if (tooLarge(data, maxBytes)) {
-      return fail('too_large', `frame exceeds ${maxBytes} bytes`)
-    }
-    return { ok: true, text: data }
-  }
   // "Never throws" holds for hostile values too: a Proxy whose traps throw reaches `instanceof` and getters.
   try {
     return bytesToText(data, maxBytes)
@@ -64,6 +58,8 @@ function toText(
     return fail('bad_encoding', 'frame could not be read')
   }
 }
+
+const tooLargeError = (maxBytes: number) => fail('too_large', `frame exceeds ${maxBytes} bytes`)
 
 function bytesToText(
   data: unknown,
@@ -74,7 +70,7 @@ function bytesToText(
   else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   else if (Array.isArray(data) && data.every((chunk) => ArrayBuffer.isView(chunk))) {
     const size = data.reduce((sum: number, chunk: ArrayBufferView) => sum + chunk.byteLength, 0)
-    if (size > maxBytes) return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+    if (size > maxBytes) return tooLargeError(maxBytes)
     bytes = new Uint8Array(size)
     let offset = 0
     for (const chunk of data as ArrayBufferView[]) {
@@ -82,7 +78,7 @@ function bytesToText(
       offset += chunk.byteLength
     }
   } else return fail('bad_encoding', `expected text or bytes, got ${describe(data)}`)
-  if (bytes.byteLength > maxBytes) return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+  if (bytes.byteLength > maxBytes) return tooLargeError(maxBytes)
   try {
     utf8 ??= new TextDecoder('utf-8', { fatal: true })
     return { ok: true, text: utf8.decode(bytes) }
@@ -99,6 +95,7 @@ function describe(data: unknown): string {
 
 type Fast<F> = ((frame: Record<string, unknown>, type: string) => F | null) | null
 
+// Every UTF-16 unit is at least one UTF-8 byte and at most three: only the middle band needs counting.
 const tooLarge = (text: string, maxBytes: number) =>
   text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)
 
@@ -106,7 +103,7 @@ function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast
   // Text is the common case: checked inline, without a wrapper object per frame.
   let text: string
   if (typeof data === 'string') {
-    if (tooLarge(data, maxBytes)) return fail('too_large', `frame exceeds ${maxBytes} bytes`)
+    if (tooLarge(data, maxBytes)) return tooLargeError(maxBytes)
     text = data
   } else {
     const decoded = toText(data, maxBytes)
