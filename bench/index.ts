@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every section side by side in one process, a markdown table on stdout and in
- * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, bundle size.
- * Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,size.
+ * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, bundle size.
+ * Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,resume,size,
+ * --no-peers (skip installing peer libraries for the size comparison).
  */
 import { existsSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -43,6 +44,12 @@ if (existsSync(join(repoRoot, 'src/react/index.ts'))) {
     (await import('./dashboard')).benchDashboard({ runs: quick ? 100 : 1_000, framesPerRun: 100, reps }),
   )
 } else notes.push('Storm and dashboard skipped: src/react does not exist yet.')
+if (
+  existsSync(join(repoRoot, 'src/server/index.ts')) &&
+  existsSync(join(repoRoot, 'src/client/createProgressClient.ts'))
+) {
+  await section('resume', async () => (await import('./resume')).benchResume({ missed: 10_000, reps }))
+} else notes.push('Resume skipped: the hub or createProgressClient does not exist yet.')
 if (wanted('size')) {
   const size = await runSize({ peers: !args.includes('--no-peers') })
   sections.push(size.markdown)
