@@ -96,6 +96,8 @@ export default defineConfig({
     lib: { entry: entries, formats: ['es'], fileName: (_format, name) => `${name}.js` },
     rolldownOptions: {
       external: isExternal,
+      // Declarations take most of the build by design; the timing report would say so every time.
+      checks: { bundlerTimings: false },
       output: {
         chunkFileNames: 'chunks/[name]-[hash].js',
       },

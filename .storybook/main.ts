@@ -18,8 +18,15 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-a11y', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
-  // Storybook reuses vite.config.ts (minus its `build`); drop the library-only plugins.
-  viteFinal: async (viteConfig) => ({ ...viteConfig, plugins: await withoutBuildOnly(viteConfig.plugins) }),
+  // Storybook reuses vite.config.ts (minus its `build`); drop the library-only plugins and the timing report.
+  viteFinal: async (viteConfig) => ({
+    ...viteConfig,
+    plugins: await withoutBuildOnly(viteConfig.plugins),
+    build: {
+      ...viteConfig.build,
+      rolldownOptions: { ...viteConfig.build?.rolldownOptions, checks: { bundlerTimings: false } },
+    },
+  }),
 }
 
 export default config
