@@ -1,5 +1,5 @@
 /**
- * `npm start`: replays a recorded five-phase research run through the real client core, after doing to
+ * `npm run replay`: replays a recorded five-phase research run through the real client core, after doing to
  * it what concurrent producers and a flaky network do (reordering, duplicates, losses, a dropped
  * connection), and prints what the progress bar would show at each step.
  *

@@ -12,7 +12,7 @@ export interface LiveReplay {
 }
 
 /**
- * Plays `npm start`'s recorded run into a real store, in real time sped up `speed` times, after chaos
+ * Plays `npm run replay`'s recorded run into a real store, in real time sped up `speed` times, after chaos
  * (frames overtaking each other, duplicates, losses). A "server" answers the store's resyncs from the log.
  */
 export function startLiveReplay(speed: number, seed = 7): LiveReplay {
