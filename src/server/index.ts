@@ -13,3 +13,11 @@ export type { HubMetrics } from './hubMetrics'
 export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
 export { PublishError, type PublishErrorReason } from './PublishError'
 export { createMemoryPersist, type HubPersist, type PersistedRun } from './persist'
+export {
+  acceptSse,
+  createSseHandler,
+  readSseRequest,
+  SSE_DEFAULTS,
+  type SseOptions,
+  type SseRequest,
+} from './sse'

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { HubConnection } from './createConnection'
+import type { ProgressHub } from './createProgressHub'
+
+export interface SseOptions {
+  /** `retry:` hint for EventSource's own reconnects, ms. */
+  retryMs?: number
+  /** A comment line this often keeps proxies from closing an idle stream, ms (0: never). */
+  keepAliveMs?: number
+  /** Extra response headers (CORS, for example). */
+  headers?: Record<string, string>
+  setInterval?: (fn: () => void, ms: number) => unknown
+  clearInterval?: (handle: unknown) => void
+}
+
+export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000 } as const
+
+/** What an SSE request asks for: the run, and where to resume (`Last-Event-ID` wins over `after`). */
+export interface SseRequest {
+  run: string
+  epoch?: string
+  after?: number
+}
+
+const count = (value: string | null | undefined): number | undefined =>
+  value !== null && value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined
+
+/**
+ * Reads `?run=&epoch=&after=` and the `Last-Event-ID` header (or a `lastEventId` query parameter, for
+ * polyfills that cannot set headers). Returns null without a usable run id.
+ */
+export function readSseRequest(request: IncomingMessage): SseRequest | null {
+  const url = new URL(request.url ?? '/', 'http://localhost')
+  const run = url.searchParams.get('run')
+  if (run === null || run.length < 1 || run.length > 128) return null
+  const header = request.headers['last-event-id']
+  const lastEventId =
+    count(Array.isArray(header) ? header[0] : header) ?? count(url.searchParams.get('lastEventId'))
+  const after = lastEventId ?? count(url.searchParams.get('after'))
+  const epoch = url.searchParams.get('epoch') ?? undefined
+  const out: SseRequest = { run }
+  if (epoch !== undefined && epoch.length >= 1 && epoch.length <= 64) out.epoch = epoch
+  if (after !== undefined) out.after = after
+  return out
+}
+
+// One frame as an SSE event. JSON text never holds a raw newline, so `data:` is always one line. The hub's
+// `error` frames are named `protocol_error`: an event named `error` would look like a failed connection to
+// EventSource.
+function toEvent(text: string): string {
+  let type = 'message'
+  let seq: number | undefined
+  try {
+    const frame = JSON.parse(text) as { type?: unknown; seq?: unknown }
+    if (typeof frame.type === 'string') type = frame.type === 'error' ? 'protocol_error' : frame.type
+    if (typeof frame.seq === 'number') seq = frame.seq
+  } catch {
+    // The hub only sends JSON; anything else still goes out, unnamed.
+  }
+  return `${seq === undefined ? '' : `id: ${seq}\n`}event: ${type}\ndata: ${text}\n\n`
+}
+
+/**
+ * Serves one run to one EventSource through the hub's `connect(peer)` seam: the same subscribe answer
+ * (replay after `epoch`/`after`, else a snapshot), the same live events and heartbeats, the same
+ * backpressure cap. Each event carries `id: <seq>`, so a plain EventSource resumes by `Last-Event-ID`; the
+ * epoch travels in the URL (`epoch=`) and in every event's data.
+ * @example
+ * http.createServer((req, res) => {
+ *   if (req.url?.startsWith('/progress/sse')) return acceptSse(hub, req, res)
+ * })
+ */
+export function acceptSse(
+  hub: ProgressHub<IncomingMessage>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: SseOptions = {},
+): HubConnection | null {
+  if (request.method !== 'GET') {
+    response.writeHead(405, { allow: 'GET' }).end()
+    return null
+  }
+  const wanted = readSseRequest(request)
+  if (!wanted) {
+    response.writeHead(400, { 'content-type': 'text/plain' }).end('run must be 1–128 characters')
+    return null
+  }
+  const every = options.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms))
+  const stopEvery =
+    options.clearInterval ??
+    ((handle) => globalThis.clearInterval(handle as ReturnType<typeof globalThis.setInterval>))
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...options.headers,
+  })
+  response.write(`retry: ${options.retryMs ?? SSE_DEFAULTS.retryMs}\n\n`)
+  let open = true
+  const keepAliveMs = options.keepAliveMs ?? SSE_DEFAULTS.keepAliveMs
+  const keepAlive =
+    keepAliveMs > 0 ? every(() => open && response.write(': keep-alive\n\n'), keepAliveMs) : null
+
+  // A closed hub closes the peer inside `connect`, before `connection` is assigned.
+  let connection: HubConnection | null = null
+  connection = hub.connect(
+    {
+      send: (text) => {
+        if (open) response.write(toEvent(text))
+      },
+      get bufferedAmount() {
+        return response.writableLength
+      },
+      // The hub closes for backpressure or shutdown: ending the response makes the client resume.
+      close: () => finish(),
+    },
+    request,
+  )
+  function finish() {
+    if (!open) return
+    open = false
+    if (keepAlive !== null) stopEvery(keepAlive)
+    response.end()
+    connection?.closed()
+  }
+  response.on('close', finish)
+  response.on('error', finish)
+  if (open) connection.receive(JSON.stringify({ v: 1, type: 'subscribe', ...wanted }))
+  return connection
+}
+
+/**
+ * A Node `http` request handler serving the hub over Server-Sent Events (GET `?run=&epoch=&after=`).
+ * @example
+ * const sse = createSseHandler(hub)
+ * http.createServer((req, res) => (req.url?.startsWith('/progress/sse') ? sse(req, res) : app(req, res)))
+ */
+export function createSseHandler(hub: ProgressHub<IncomingMessage>, options: SseOptions = {}) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    acceptSse(hub, request, response, options)
+  }
+}
