@@ -46,6 +46,9 @@ export async function measureBundle(spec: BundleSpec): Promise<BundleSize> {
     configFile: false,
     envFile: false,
     logLevel: 'silent',
+    // What an app's production build sees, whatever NODE_ENV the caller (vitest: 'test') runs under.
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     root: spec.root ?? repoRoot,
     build: {
       write: false,
