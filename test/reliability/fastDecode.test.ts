@@ -8,18 +8,48 @@ const schemaOf = (type: string) => eventSchemas[type as keyof typeof eventSchema
 
 const edgeNumber = fc.oneof(
   fc.integer({ min: -3, max: 1_000 }),
-  fc.constantFrom(0, -0, 1, 2 ** 53 - 1, 2 ** 53, 1.5, -1, Number.MAX_VALUE, Number.POSITIVE_INFINITY, Number.NaN),
+  fc.constantFrom(
+    0,
+    -0,
+    1,
+    2 ** 53 - 1,
+    2 ** 53,
+    1.5,
+    -1,
+    Number.MAX_VALUE,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+  ),
   fc.double(),
 )
 const edgeString = fc.oneof(
   fc.string({ maxLength: 10 }),
-  fc.constantFrom('', 'a', 'x'.repeat(64), 'x'.repeat(65), 'x'.repeat(128), 'x'.repeat(129), 'y'.repeat(4096), 'y'.repeat(4097)),
+  fc.constantFrom(
+    '',
+    'a',
+    'x'.repeat(64),
+    'x'.repeat(65),
+    'x'.repeat(128),
+    'x'.repeat(129),
+    'y'.repeat(4096),
+    'y'.repeat(4097),
+  ),
 )
 // No `undefined`: JSON.parse never yields a key whose value is undefined (absent keys are covered by requiredKeys).
-const anyValue = fc.oneof(edgeNumber, edgeString, fc.boolean(), fc.constant(null), fc.array(fc.nat(), { maxLength: 2 }))
+const anyValue = fc.oneof(
+  edgeNumber,
+  edgeString,
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.nat(), { maxLength: 2 }),
+)
 // Mostly well-formed values, sometimes a boundary or a wrong type: most frames are valid, many are near misses.
 const field = (good: fc.Arbitrary<unknown>, edge: fc.Arbitrary<unknown>) =>
-  fc.oneof({ weight: 30, arbitrary: good }, { weight: 2, arbitrary: edge }, { weight: 1, arbitrary: anyValue })
+  fc.oneof(
+    { weight: 30, arbitrary: good },
+    { weight: 2, arbitrary: edge },
+    { weight: 1, arbitrary: anyValue },
+  )
 const goodId = fc.string({ minLength: 1, maxLength: 12 })
 
 const progressFrame = fc.record(
