@@ -164,19 +164,23 @@ export async function createDemoServer(options: DemoServerOptions) {
     } else page(response, path)
   })
 
+  // Listen before the WebSocketServer exists: it would re-emit a taken port as an unhandled 'error'.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    board.close()
+    await host.close()
+    throw error
+  }
   const wss = new WebSocketServer({ server, path: '/live', maxPayload: 1024 * 1024 })
   wss.on('connection', async (socket, request) => {
     socket.on('error', () => {}) // 'close' follows every error
-    const pending: unknown[] = []
-    let connection: { receive(data: unknown): void; closed(): void } | null = null
-    let gone = false
-    socket.on('message', (data) => (connection ? connection.receive(data) : pending.push(data)))
-    socket.on('close', () => {
-      gone = true
-      chaosPeer.dispose()
-      peers.delete(chaosPeer)
-      connection?.closed()
-    })
     const chaosPeer = createChaosPeer(
       {
         send: (text) => socket.send(text),
@@ -188,19 +192,22 @@ export async function createDemoServer(options: DemoServerOptions) {
       { settings: () => chaos, random },
     )
     peers.add(chaosPeer)
+    const pending: unknown[] = []
+    let connection: { receive(data: unknown): void; closed(): void } | null = null
+    let gone = false
+    socket.on('message', (data) => (connection ? connection.receive(data) : pending.push(data)))
+    socket.on('close', () => {
+      gone = true
+      chaosPeer.dispose()
+      peers.delete(chaosPeer)
+      connection?.closed()
+    })
     await host.ready() // a connection arriving mid-restart waits for the new hub
     if (gone) return
     connection = host.hub.connect(chaosPeer, request)
     for (const data of pending.splice(0)) connection.receive(data)
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
   scheduleRestart()
   const address = server.address() as AddressInfo
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host
