@@ -110,15 +110,19 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     }
   }
 
+  // A foreign backend (an `adapter` is given) does not speak the protocol: it streams what it streams, so its
+  // runs are followed as they appear and no subscribe/resync/unsubscribe frame is ever sent to it.
+  const foreign = storeOptions.adapter !== undefined
   const progress = createProgressStore({
     ...storeOptions,
-    autoFollow: false,
+    autoFollow: foreign,
     connection: 'connecting',
     onError: report,
     onAction: (run, action) => answer(run, action),
   })
 
   function send(frame: ClientFrame): boolean {
+    if (foreign) return false
     if (closed || !transport?.isOpen) {
       counters.unsent++
       return false

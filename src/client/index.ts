@@ -1,3 +1,4 @@
+export * from './adapters/index'
 export {
   type ClientStats,
   createProgressClient,
@@ -23,6 +24,14 @@ export {
   type SchedulerEnv,
 } from './flushScheduler'
 export type { RunStats, RunView } from './runTracker'
+export {
+  createSseTransport,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  SSE_RECONNECT_DEFAULTS,
+  type SseReconnectOptions,
+  type SseTransportOptions,
+} from './sseTransport'
 export type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
 export {
   createWebSocketTransport,

@@ -18,6 +18,8 @@ export {
   createSseHandler,
   readSseRequest,
   SSE_DEFAULTS,
+  type SseHttpRequest,
+  type SseHttpResponse,
   type SseOptions,
   type SseRequest,
 } from './sse'

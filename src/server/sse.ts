@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
 
@@ -11,6 +10,22 @@ export interface SseOptions {
   headers?: Record<string, string>
   setInterval?: (fn: () => void, ms: number) => unknown
   clearInterval?: (handle: unknown) => void
+}
+
+/** What the handler reads of a request: Node's `IncomingMessage` fits, as do look-alikes. */
+export interface SseHttpRequest {
+  method?: string | undefined
+  url?: string | undefined
+  headers: Record<string, string | string[] | undefined>
+}
+
+/** What the handler needs of a response: Node's `ServerResponse` fits (no Node import keeps the hub isomorphic). */
+export interface SseHttpResponse {
+  writeHead(status: number, headers?: Record<string, string>): unknown
+  write(chunk: string): unknown
+  end(body?: string): unknown
+  readonly writableLength: number
+  on(event: 'close' | 'error', listener: () => void): unknown
 }
 
 export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000 } as const
@@ -29,7 +44,7 @@ const count = (value: string | null | undefined): number | undefined =>
  * Reads `?run=&epoch=&after=` and the `Last-Event-ID` header (or a `lastEventId` query parameter, for
  * polyfills that cannot set headers). Returns null without a usable run id.
  */
-export function readSseRequest(request: IncomingMessage): SseRequest | null {
+export function readSseRequest(request: SseHttpRequest): SseRequest | null {
   const url = new URL(request.url ?? '/', 'http://localhost')
   const run = url.searchParams.get('run')
   if (run === null || run.length < 1 || run.length > 128) return null
@@ -70,19 +85,21 @@ function toEvent(text: string): string {
  *   if (req.url?.startsWith('/progress/sse')) return acceptSse(hub, req, res)
  * })
  */
-export function acceptSse(
-  hub: ProgressHub<IncomingMessage>,
-  request: IncomingMessage,
-  response: ServerResponse,
+export function acceptSse<Request extends SseHttpRequest>(
+  hub: ProgressHub<Request>,
+  request: Request,
+  response: SseHttpResponse,
   options: SseOptions = {},
 ): HubConnection | null {
   if (request.method !== 'GET') {
-    response.writeHead(405, { allow: 'GET' }).end()
+    response.writeHead(405, { allow: 'GET' })
+    response.end()
     return null
   }
   const wanted = readSseRequest(request)
   if (!wanted) {
-    response.writeHead(400, { 'content-type': 'text/plain' }).end('run must be 1–128 characters')
+    response.writeHead(400, { 'content-type': 'text/plain' })
+    response.end('run must be 1–128 characters')
     return null
   }
   const every = options.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms))
@@ -136,8 +153,11 @@ export function acceptSse(
  * const sse = createSseHandler(hub)
  * http.createServer((req, res) => (req.url?.startsWith('/progress/sse') ? sse(req, res) : app(req, res)))
  */
-export function createSseHandler(hub: ProgressHub<IncomingMessage>, options: SseOptions = {}) {
-  return (request: IncomingMessage, response: ServerResponse): void => {
+export function createSseHandler<Request extends SseHttpRequest>(
+  hub: ProgressHub<Request>,
+  options: SseOptions = {},
+) {
+  return (request: Request, response: SseHttpResponse): void => {
     acceptSse(hub, request, response, options)
   }
 }
