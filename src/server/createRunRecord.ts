@@ -131,11 +131,16 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       counters.rejected++
       return new PublishError(reason, id, type, detail)
     }
-    if (ctx.isClosed()) throw refuse('hub_closed', inputs.map((input) => input.type).join('+'))
+    if (ctx.isClosed()) throw refuse('hub_closed', inputs.map((input) => String(input?.type)).join('+'))
     const ts = options.now()
     let next = state
     const entries: { seq: number; frame: RunEvent; text: string }[] = []
     for (const input of inputs) {
+      const type: unknown = (input as Partial<EventInput> | null)?.type
+      // Untyped callers: only step events (never `snapshot`, never a prototype key) reach the schemas.
+      if (typeof type !== 'string' || type === 'snapshot' || !Object.hasOwn(eventSchemas, type)) {
+        throw refuse('invalid_event', String(type), 'unknown event type')
+      }
       const seq = head + entries.length + 1
       const parsed = v.safeParse(eventSchemas[input.type], { ...input, v: 1, run: id, epoch, seq, ts })
       if (!parsed.success) {

@@ -129,3 +129,57 @@ describe('run publisher', () => {
     expect(() => hub.run('x'.repeat(129))).toThrow(TypeError)
   })
 })
+
+describe('run publisher with untyped callers', () => {
+  it('refuses unknown types, snapshots and non-objects with invalid_event', async () => {
+    const hub = createProgressHub()
+    const run = hub.run('r')
+    await run.start(plan)
+    const untyped = run.publish as (event: unknown) => Promise<number>
+    for (const bad of [
+      { type: 'snapshot', state: {} },
+      { type: '__proto__' },
+      { type: 'explode' },
+      null,
+      7,
+    ]) {
+      await expect(untyped(bad)).rejects.toMatchObject({ name: 'PublishError', reason: 'invalid_event' })
+    }
+    await expect(
+      untyped({ type: 'phase_progress', phase: 'search', done: Number.NaN, total: 1 }),
+    ).rejects.toMatchObject({
+      reason: 'invalid_event',
+    })
+    expect(run.head).toBe(1)
+    expect(run.state().status).toBe('running')
+    await hub.close()
+  })
+
+  it('does not touch the object a caller passed in', async () => {
+    const hub = createProgressHub()
+    const run = hub.run('r')
+    const body = { type: 'run_started' as const, plan, title: undefined }
+    await run.publish(body)
+    expect(Object.keys(body)).toEqual(['type', 'plan', 'title'])
+    await hub.close()
+  })
+})
+
+describe('snapshots', () => {
+  it('fit in 64 KiB by dropping the oldest activity when the state is larger', async () => {
+    const hub = createProgressHub()
+    const run = hub.run('big')
+    await run.start(plan)
+    for (let i = 0; i < 200; i++) await run.agentThinking('agent', `${i} ${'y'.repeat(4000)}`)
+    const viewer = connectMemory(hub)
+    viewer.send({ v: 1, type: 'subscribe', run: 'big' })
+    const [snapshot] = viewer.frames
+    expect(snapshot).toMatchObject({ type: 'snapshot', seq: 201 })
+    if (snapshot?.type !== 'snapshot') throw new Error('expected a snapshot')
+    expect(snapshot.state.activity.length).toBeGreaterThan(0)
+    expect(snapshot.state.activity.length).toBeLessThan(200)
+    expect(snapshot.state.activity.at(-1)).toEqual(run.state().activity.at(-1))
+    expect(snapshot.state.phases).toEqual(run.state().phases)
+    await hub.close()
+  })
+})
