@@ -8,7 +8,7 @@ import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
 import { PublishError } from './PublishError'
-import { isPersistedRun, type PersistedRun } from './persist'
+import { loadPersistedRun, type PersistedRun } from './persist'
 import { snapshotText } from './snapshotText'
 
 type RunEventType = RunEvent['type']
@@ -81,21 +81,13 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   async function load() {
-    try {
-      const saved = await options.persist!.load(id)
-      if (saved !== undefined && !isPersistedRun(saved))
-        reportError(new Error('corrupt record'), 'persist.load')
-      else if (saved) {
-        epoch = saved.epoch
-        head = saved.seq
-        state = saved.state
-        for (const frame of saved.log.slice(-options.logLimit)) {
-          log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
-        }
-      }
-    } catch (error) {
-      // A store that cannot be read costs the clients a snapshot of a new epoch, never the run.
-      reportError(error, 'persist.load')
+    const saved = await loadPersistedRun(options.persist!, id, reportError)
+    if (saved) {
+      epoch = saved.epoch
+      head = saved.seq
+      state = saved.state
+      for (const frame of saved.log.slice(-options.logLimit))
+        log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
     }
     ready = true
     for (const [subscriber, request] of subscribers) {

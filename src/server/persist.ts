@@ -51,3 +51,22 @@ export function isPersistedRun(value: unknown): value is PersistedRun {
   // The tail must be contiguous and end at the head, or replay would skip events.
   return run.log.every((e, i) => e?.seq === (run.seq as number) - run.log!.length + 1 + i)
 }
+
+/**
+ * Loads a run, never throwing: a store that cannot be read or holds a corrupt record yields `undefined`
+ * (the run starts a new epoch and clients get a snapshot), and the problem goes to `report`.
+ */
+export async function loadPersistedRun(
+  persist: HubPersist,
+  runId: string,
+  report: (error: unknown, context: string) => void,
+): Promise<PersistedRun | undefined> {
+  try {
+    const saved = await persist.load(runId)
+    if (saved === undefined || isPersistedRun(saved)) return saved
+    report(new Error('corrupt record'), 'persist.load')
+  } catch (error) {
+    report(error, 'persist.load')
+  }
+  return undefined
+}
