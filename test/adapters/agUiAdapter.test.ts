@@ -40,6 +40,8 @@ describe('AG-UI adapter, fed the recorded stream', () => {
     const cut = stream.findIndex((e) => e.type === 'STATE_SNAPSHOT')
     const { last } = feed(createAgUiAdapter({ plan: recorded.plan, snapshot }), stream.slice(0, cut + 1), RUN)
     expect(last?.phases[1]).toMatchObject({ id: 'research', status: 'active', done: 1, total: 3 })
+    // Plan (1) done, research (3) at 1 of 3, of 6; the creeping estimate before the counts stayed below that.
+    expect(last?.displayed).toBeCloseTo(2 / 6, 6)
     expect(last?.activity.at(-1)).toMatchObject({ call: 'call_1', type: 'tool_completed' })
     expect(last?.confidence).toBe('medium')
     expect(last?.confidenceReason).toBe('unordered')

@@ -20,7 +20,8 @@ const clip = (text: string, max: number) => text.slice(0, max)
  * An adapter for AG-UI agent events: steps become phases (`STEP_STARTED`/`STEP_FINISHED`), tool calls become
  * activity (`TOOL_CALL_START`, then the first of `TOOL_CALL_END`/`TOOL_CALL_RESULT`), `RUN_FINISHED` completes
  * the run (an `interrupt` outcome does not), `RUN_ERROR` fails it. Text, reasoning and deltas map to nothing.
- * Without a `plan` option, the run is declared at its first step.
+ * Without a `plan` option, the run is declared at its first step. Event `timestamp`s are not used: AG-UI makes
+ * them optional, and a mix of agent and local clocks would skew the time-based estimates.
  * @example
  * const client = createProgressClient({ transport, adapter: createAgUiAdapter({ run: input.runId }) })
  */
@@ -41,8 +42,6 @@ export function createAgUiAdapter(options: AgUiAdapterOptions = {}): Adapter {
     if (run === undefined) return null
     const memory = runs.get(run)
     memory.book ??= createPlanBook(run, options.plan, options.title)
-    const extra =
-      typeof m.timestamp === 'number' && Number.isFinite(m.timestamp) ? { ts: m.timestamp } : undefined
     const step = (name: unknown) => {
       if (!isString(name)) throw new TypeError(`${String(m.type)}: stepName is required`)
       return clip(name, 128)
@@ -53,19 +52,19 @@ export function createAgUiAdapter(options: AgUiAdapterOptions = {}): Adapter {
       case 'STEP_STARTED': {
         const id = step(m.stepName)
         const out = memory.book.ensure([id])
-        if (!memory.started.has(id)) out.push(events.phaseStarted(run, id, extra))
+        if (!memory.started.has(id)) out.push(events.phaseStarted(run, id))
         memory.started.add(id)
         return out
       }
       case 'STEP_FINISHED': {
         const id = step(m.stepName)
-        return [...memory.book.ensure([id]), events.phaseCompleted(run, id, extra)]
+        return [...memory.book.ensure([id]), events.phaseCompleted(run, id)]
       }
       case 'TOOL_CALL_START': {
         if (!isString(m.toolCallId)) throw new TypeError('TOOL_CALL_START: toolCallId is required')
         const name = isString(m.toolCallName) ? m.toolCallName : isString(m.toolName) ? m.toolName : 'tool'
         memory.tools.set(m.toolCallId, clip(name, 128))
-        return [events.toolExecuting(run, clip(m.toolCallId, 128), clip(name, 128), extra)]
+        return [events.toolExecuting(run, clip(m.toolCallId, 128), clip(name, 128))]
       }
       case 'TOOL_CALL_END':
       case 'TOOL_CALL_RESULT': {
@@ -74,14 +73,14 @@ export function createAgUiAdapter(options: AgUiAdapterOptions = {}): Adapter {
         if (memory.closed.has(m.toolCallId)) return null
         memory.closed.add(m.toolCallId)
         const tool = memory.tools.get(m.toolCallId) ?? 'tool'
-        return [events.toolCompleted(run, clip(m.toolCallId, 128), tool, undefined, extra)]
+        return [events.toolCompleted(run, clip(m.toolCallId, 128), tool)]
       }
       case 'RUN_FINISHED':
         if (m.outcome === 'interrupt') return null
-        return [events.runCompleted(run, extra)]
+        return [events.runCompleted(run)]
       case 'RUN_ERROR': {
         const text = isString(m.message) ? m.message : 'run error'
-        return [events.runFailed(run, clip(isString(m.code) ? `${text} (${m.code})` : text, 4096), extra)]
+        return [events.runFailed(run, clip(isString(m.code) ? `${text} (${m.code})` : text, 4096))]
       }
       case 'STATE_SNAPSHOT':
         return options.snapshot ? options.snapshot(m.snapshot, run) : null

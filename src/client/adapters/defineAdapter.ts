@@ -3,7 +3,8 @@ import type { EventBody, EventType, PhasePlanEntry } from '../../protocol/types'
 /**
  * A protocol event as an adapter produces it: `run` and the event's own fields are required; `v`, `seq`,
  * `epoch` and `ts` are optional. In unsequenced mode (the default with an adapter) any `seq`/`epoch` given is
- * ignored and the kit numbers events by arrival; `ts` defaults to the local time of arrival.
+ * ignored and the kit numbers events by arrival; `ts` defaults to the local time of arrival. Give `ts` on every
+ * event or on none: phase start times and "now" must come from one clock, or estimates jump.
  */
 export type AdaptedEvent = {
   [K in EventType]: { type: K; run: string; v?: 1; seq?: number; epoch?: string; ts?: number } & EventBody<K>
