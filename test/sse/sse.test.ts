@@ -175,6 +175,23 @@ describe('SSE end to end against the hub on loopback', () => {
     expect((await fetchText('?run=run-1', 80, 'POST')).status).toBe(405)
   })
 
+  it('one stream per followed run: unfollow closes it, a refused run comes back as a counted server error', async () => {
+    await start({ authorize: (_req, runId) => runId !== 'secret' })
+    await hub.run('run-1').start(plan)
+    await hub.run('run-2').start(plan)
+    const { client } = sseClient()
+    client.follow('run-1')
+    client.follow('run-2')
+    client.follow('secret')
+    await waitFor(() => client.store.getState().runs['run-2']?.seq === 1, 'both runs')
+    await waitFor(() => client.store.getState().stats.serverErrors === 1, 'the refusal')
+    expect(client.store.getState().stats.byCode.forbidden).toBe(1)
+    expect(hub.metrics().connections).toBe(3)
+    client.unfollow('run-2')
+    await waitFor(() => hub.metrics().connections === 2, 'the stream to close')
+    expect(client.stats().unsubscribes).toBe(1)
+  })
+
   it('the transport gives up after maxRetries against a server that is gone, and says so', async () => {
     await start()
     await new Promise<void>((resolve) => server.close(() => resolve()))
