@@ -106,7 +106,8 @@ export async function benchDashboard(options: { runs?: number; framesPerRun?: nu
     return rate
   }
 
-  const results = await sideBySide(options.reps ?? 5, { react: withReact, bare })
+  // No warm-up round: one round is ~100 s on this machine, and 100,000 frames per round warm the JIT anyway.
+  const results = await sideBySide(options.reps ?? 5, { react: withReact, bare }, 0)
   const n = results.react.samples.length
   const commits = summarize(commitsSeen.slice(-n))
   const heapReact = summarize(peaks.react.slice(-n))
