@@ -3,7 +3,14 @@ import type { SequencerStatus } from './sequencer'
 
 export type Confidence = 'high' | 'medium' | 'low'
 /** Why the bar is as trustworthy as it says, most serious first. */
-export type ConfidenceReason = 'final' | 'reconnecting' | 'stale' | 'resyncing' | 'unordered' | 'estimated' | 'live'
+export type ConfidenceReason =
+  | 'final'
+  | 'reconnecting'
+  | 'stale'
+  | 'resyncing'
+  | 'unordered'
+  | 'estimated'
+  | 'live'
 
 export interface ConfidenceInput {
   status: RunStatus

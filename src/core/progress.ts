@@ -9,7 +9,11 @@ export interface ProgressOptions {
   incompleteCap?: number
 }
 
-export const PROGRESS_DEFAULTS = { defaultExpectedMs: 60_000, estimateCap: 0.95, incompleteCap: 0.99 } as const
+export const PROGRESS_DEFAULTS = {
+  defaultExpectedMs: 60_000,
+  estimateCap: 0.95,
+  incompleteCap: 0.99,
+} as const
 
 export interface ProgressReading {
   /** True progress (PROTOCOL formula): only what the server confirmed. */
@@ -60,9 +64,14 @@ export function estimatedFraction(elapsedMs: number, expectedMs: number, cap: nu
  * @example
  * const { progress, target, estimated } = readProgress(state, Date.now() - clockOffset)
  */
-export function readProgress(state: RunState, serverNow: number, options: ProgressOptions = {}): ProgressReading {
+export function readProgress(
+  state: RunState,
+  serverNow: number,
+  options: ProgressOptions = {},
+): ProgressReading {
   const progress = trueProgress(state)
-  if (state.status !== 'running' && state.status !== 'queued') return { progress, target: progress, estimated: false }
+  if (state.status !== 'running' && state.status !== 'queued')
+    return { progress, target: progress, estimated: false }
   const weight = totalWeight(state.phases)
   if (weight <= 0) return { progress, target: progress, estimated: false }
   const cap = options.estimateCap ?? PROGRESS_DEFAULTS.estimateCap

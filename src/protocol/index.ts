@@ -9,7 +9,6 @@ export {
   planSchema,
   runStateSchema,
 } from './schemas'
-export { MAX_FRAME_BYTES, PROTOCOL_VERSION } from './types'
 export type {
   ActivityEntry,
   ActivityType,
@@ -36,3 +35,4 @@ export type {
   TaskState,
   UnsubscribeFrame,
 } from './types'
+export { MAX_FRAME_BYTES, PROTOCOL_VERSION } from './types'

@@ -50,7 +50,13 @@ export type UnsubscribeFrame = Out<ClientSchemas['unsubscribe']>
 export type ClientFrame = SubscribeFrame | ResyncFrame | UnsubscribeFrame
 
 /** Why a frame was refused by the codec. */
-export type DecodeErrorCode = 'too_large' | 'bad_encoding' | 'bad_json' | 'bad_version' | 'unknown_type' | 'invalid'
+export type DecodeErrorCode =
+  | 'too_large'
+  | 'bad_encoding'
+  | 'bad_json'
+  | 'bad_version'
+  | 'unknown_type'
+  | 'invalid'
 
 export interface DecodeError {
   code: DecodeErrorCode
