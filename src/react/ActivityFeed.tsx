@@ -53,7 +53,8 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
  * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
  * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more. Items carry `data-state` ('running' | 'done' |
  * 'failed' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a call runs,
- * else 'idle'. Not a live region: screen readers are not flooded.
+ * else 'idle'. The list is named (`labels.activity`) and takes keyboard focus, so a capped-height list can be
+ * scrolled without a mouse. Not a live region: screen readers are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
  */
@@ -77,7 +78,8 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           {labels.showEarlier(more, format.number(more))}
         </button>
       )}
-      <ol className="lp-feed__list" aria-label={labels.activity}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls past --lp-feed-height; keyboard users must reach it to scroll (WCAG 2.1.1). */}
+      <ol className="lp-feed__list" aria-label={labels.activity} tabIndex={0}>
         {shown.map((entry) => {
           const { state, text } = describe(entry, labels, format, running ? t : null)
           return (

@@ -123,6 +123,15 @@ describe('ActivityFeed', () => {
     expect(screen.queryByRole('button')).toBeNull()
   })
 
+  test('the scrollable list takes keyboard focus and is named, so it can be scrolled without a mouse', () => {
+    const { source, log } = setup()
+    act(() => source.feed(log.next('agent_started', { agent: 'A' }, 1)))
+    const list = screen.getByRole('list', { name: 'Activity' })
+    expect(list.tabIndex).toBe(0)
+    list.focus()
+    expect(document.activeElement).toBe(list)
+  })
+
   test('is not a live region (no announcement per event)', () => {
     const { source, log, view } = setup()
     act(() => source.feed(log.next('agent_started', { agent: 'A' }, 1)))
