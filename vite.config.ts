@@ -10,7 +10,12 @@ const from = (path: string) => `${root}${path}`
 
 // Entries are optional while the kit is being written: build whatever exists.
 const entries = Object.fromEntries(
-  Object.entries({ index: 'src/index.ts', react: 'src/react/index.ts', server: 'src/server/index.ts' })
+  Object.entries({
+    index: 'src/index.ts',
+    adapters: 'src/client/adapters/index.ts',
+    react: 'src/react/index.ts',
+    server: 'src/server/index.ts',
+  })
     .filter(([, path]) => existsSync(from(path)))
     .map(([name, path]) => [name, from(path)]),
 )

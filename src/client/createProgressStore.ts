@@ -3,8 +3,13 @@ import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
 import type { ProgressOptions } from '../core/progress'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
 import { decodeFrame } from '../protocol/codec'
-import { type DecodeErrorCode, MAX_FRAME_BYTES, type SequencedFrame } from '../protocol/types'
-import { ADAPTED_DEFAULTS, type AdapterErrorCode, createAdaptedIngest } from './adapters/createAdaptedIngest'
+import {
+  type DecodeErrorCode,
+  type HeartbeatFrame,
+  MAX_FRAME_BYTES,
+  type SequencedFrame,
+} from '../protocol/types'
+import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
 import {
   createFlushScheduler,
@@ -65,7 +70,10 @@ export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions 
    * confidence is never `high` while running); false without one.
    */
   unordered?: boolean
-  /** Maps each foreign message to protocol events (see `defineAdapter`); every message then goes through it. */
+  /**
+   * Maps each foreign message to protocol events; every message then goes through it. Made with `defineAdapter`
+   * or a built-in adapter from `live-progress/adapters`, which also brings the unsequenced pipeline.
+   */
   adapter?: Adapter
   /** Identical messages remembered to drop duplicates in unordered mode. Default 256. */
   duplicateWindow?: number
@@ -227,38 +235,24 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   }
 
   // Foreign messages take the adapter's path; their events meet the same schemas, sequencer and phase rules.
-  const ingestAdapted = options.adapter
-    ? createAdaptedIngest(
-        {
-          adapter: options.adapter,
-          unordered: trackerOptions.unordered,
-          maxFrameBytes,
-          duplicateWindow: options.duplicateWindow ?? ADAPTED_DEFAULTS.duplicateWindow,
-          duplicateWindowMs: options.duplicateWindowMs ?? ADAPTED_DEFAULTS.duplicateWindowMs,
-        },
-        {
-          tracker: (run) => trackers.get(run) ?? (autoFollow ? tracker(run) : null),
-          invalid(code, detail, run) {
-            stats.invalid++
-            count(code)
-            report(
-              run === undefined ? { kind: 'adapter', code, detail } : { kind: 'adapter', code, detail, run },
-            )
-          },
-          skipped: count,
-          unknownRun(run) {
-            stats.unknownRun++
-            count('unknown_run')
-            report({ kind: 'unknown_run', run })
-          },
-          rejected: ({ event, reason }) => {
-            count(reason)
-            report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
-          },
-          act,
-        },
-      )
-    : null
+  const { adapter } = options
+  if (adapter && typeof adapter.createIngest !== 'function') {
+    // A configuration mistake, caught once at construction rather than as every message failing.
+    throw new TypeError("live-progress: make the adapter with defineAdapter() from 'live-progress/adapters'")
+  }
+  const ingestAdapted = adapter?.createIngest(
+    { ...options, adapter, unordered: trackerOptions.unordered, maxFrameBytes },
+    {
+      tracker: (run) => trackers.get(run) ?? (autoFollow ? tracker(run) : null),
+      feed: ingestDecoded,
+      invalid(code, detail, run) {
+        stats.invalid++
+        count(code)
+        report({ kind: 'adapter', code, detail, ...(run !== undefined && { run }) })
+      },
+      skipped: count,
+    },
+  )
 
   function ingest(data: unknown) {
     if (destroyed) return
@@ -287,21 +281,22 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       stats.serverErrors++
       count(code)
       report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
-    } else {
-      const frame = decoded.frame
-      const known = trackers.get(frame.run)
-      if (!known && !autoFollow) {
-        stats.unknownRun++
-        count('unknown_run')
-        report({ kind: 'unknown_run', run: frame.run })
-      } else {
-        const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
-          count(reason)
-          report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
-        })
-        act(frame.run, action)
-      }
+    } else ingestDecoded(decoded.frame, t)
+  }
+
+  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame, t: number) {
+    const known = trackers.get(frame.run)
+    if (!known && !autoFollow) {
+      stats.unknownRun++
+      count('unknown_run')
+      report({ kind: 'unknown_run', run: frame.run })
+      return
     }
+    const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
+      count(reason)
+      report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
+    })
+    act(frame.run, action)
   }
 
   return {

@@ -1,4 +1,5 @@
-export * from './adapters/index'
+// Adapters, SSE and the in-memory transport live in the `live-progress/adapters` entry (kept out of this bundle).
+export type { AdaptedEvent, Adapter, AdapterErrorCode } from './adapters/index'
 export {
   type ClientStats,
   createProgressClient,
@@ -24,14 +25,6 @@ export {
   type SchedulerEnv,
 } from './flushScheduler'
 export type { RunStats, RunView } from './runTracker'
-export {
-  createSseTransport,
-  type EventSourceConstructor,
-  type EventSourceLike,
-  SSE_RECONNECT_DEFAULTS,
-  type SseReconnectOptions,
-  type SseTransportOptions,
-} from './sseTransport'
 export type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
 export {
   createWebSocketTransport,

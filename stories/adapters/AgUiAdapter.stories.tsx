@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, within } from 'storybook/test'
-import { createAgUiAdapter, events } from '../../src/index'
+import { createAgUiAdapter, events } from '../../src/client/adapters/index'
 import { RunProgress } from '../../src/react/index'
 import recorded from '../../test/adapters/fixtures/ag_ui.json'
 import { WithScenario } from '../support/WithScenario'

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, within } from 'storybook/test'
-import { createResearchProgressAdapter } from '../../src/index'
+import { createResearchProgressAdapter } from '../../src/client/adapters/index'
 import { RunProgress } from '../../src/react/index'
 import recorded from '../../test/adapters/fixtures/research_progress.json'
 import { WithScenario } from '../support/WithScenario'

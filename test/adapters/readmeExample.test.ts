@@ -1,4 +1,5 @@
-import { createProgressStore, defineAdapter, events } from '../../src/index'
+import { defineAdapter, events } from '../../src/client/adapters/index'
+import { createProgressStore } from '../../src/index'
 
 // The adapter of README's "Adopting with an existing backend", verbatim: it must keep working.
 describe("README's adapter example", () => {

@@ -2,12 +2,11 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import {
-  createProgressClient,
   createResearchProgressAdapter,
   createSseTransport,
   type EventSourceConstructor,
-  type ProgressClient,
-} from '../../src/client/index'
+} from '../../src/client/adapters/index'
+import { createProgressClient, type ProgressClient } from '../../src/client/index'
 import recorded from '../adapters/fixtures/research_progress.json'
 import { NodeEventSource } from '../support/nodeEventSource'
 

@@ -1,12 +1,8 @@
 // @vitest-environment node
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createProgressClient,
-  createSseTransport,
-  type EventSourceConstructor,
-  type ProgressClient,
-} from '../../src/client/index'
+import { createSseTransport, type EventSourceConstructor } from '../../src/client/adapters/index'
+import { createProgressClient, type ProgressClient } from '../../src/client/index'
 import { ev } from '../support/logs'
 import { NodeEventSource } from '../support/nodeEventSource'
 

@@ -1,9 +1,8 @@
 import * as v from 'valibot'
-import type { SequencerAction } from '../../core/sequencer'
 import { utf8Length } from '../../protocol/codec'
 import { eventSchemas } from '../../protocol/schemas'
 import type { SequencedFrame } from '../../protocol/types'
-import type { RejectedEvent, RunTracker } from '../runTracker'
+import type { RunTracker } from '../runTracker'
 import type { Adapter } from './defineAdapter'
 
 /** The fixed local epoch of unsequenced runs: their seqs are numbers of arrival, meaningful only here. */
@@ -24,24 +23,27 @@ export interface AdaptedIngestOptions {
   /** Number events by arrival in a local epoch, and drop identical messages within the window. */
   unordered: boolean
   maxFrameBytes: number
-  /** Identical messages remembered for duplicate detection (unordered only). */
-  duplicateWindow: number
-  /** How long an identical message still counts as a duplicate, ms (unordered only). */
-  duplicateWindowMs: number
+  /** Identical messages remembered for duplicate detection (unordered only). Default 256. */
+  duplicateWindow?: number
+  /** How long an identical message still counts as a duplicate, ms (unordered only). Default 60 s. */
+  duplicateWindowMs?: number
 }
 
+/** What the store lends the adapted pipeline. */
 export interface AdaptedIngestDeps {
   /** The run's tracker, or null when the run is not followed (and is not followed automatically). */
   tracker(run: string): RunTracker | null
+  /** The store's path for a decoded frame: unknown runs, the tracker, rejections and actions. */
+  feed(frame: SequencedFrame, now: number): void
   invalid(code: AdapterErrorCode, detail: string, run?: string): void
   /** A message the adapter mapped to nothing, or an identical one with nothing to count it on. */
   skipped(code: 'ignored' | 'duplicate'): void
-  unknownRun(run: string): void
-  rejected(rejection: RejectedEvent): void
-  act(run: string, action: SequencerAction | null): void
 }
 
 export const ADAPTED_DEFAULTS = { duplicateWindow: 256, duplicateWindowMs: 60_000 } as const
+
+/** Takes one foreign message (text, bytes or an object) at local time `now`. Never throws. */
+export type AdaptedIngest = (data: unknown, now: number) => void
 
 type Remembered = { at: number; first: SequencedFrame | null }
 type Read =
@@ -95,37 +97,36 @@ const describe = (issue: v.BaseIssue<unknown>, type: string) => {
  * The store's pipeline for foreign messages: adapter → envelope (local seq in unsequenced mode) → the same
  * valibot schemas as the wire → the run's tracker (sequencer, phase rules, progress model).
  */
-export function createAdaptedIngest(options: AdaptedIngestOptions, deps: AdaptedIngestDeps) {
+export function createAdaptedIngest(options: AdaptedIngestOptions, deps: AdaptedIngestDeps): AdaptedIngest {
   const recent = new Map<string, Remembered>()
+  const duplicateWindow = options.duplicateWindow ?? ADAPTED_DEFAULTS.duplicateWindow
+  const duplicateWindowMs = options.duplicateWindowMs ?? ADAPTED_DEFAULTS.duplicateWindowMs
 
   function remember(key: string, entry: Remembered, now: number) {
     recent.delete(key)
     recent.set(key, entry)
     // Oldest first: evict past the size cap, and whatever has aged out of the window.
     for (const [oldKey, old] of recent) {
-      if (recent.size <= options.duplicateWindow && now - old.at <= options.duplicateWindowMs) break
+      if (recent.size <= duplicateWindow && now - old.at <= duplicateWindowMs) break
       recent.delete(oldKey)
     }
   }
 
   function feed(frame: SequencedFrame, now: number) {
     const tracker = deps.tracker(frame.run)
-    if (!tracker) {
-      deps.unknownRun(frame.run)
-      return false
-    }
     // Arrival order: the next local seq is always the sequencer's next, so nothing is ever held (a run
     // followed afresh starts again at 1).
-    if (options.unordered) frame.seq = tracker.sequencer.position().applied + 1
-    deps.act(frame.run, tracker.ingest(frame, now, deps.rejected))
-    return true
+    if (tracker && options.unordered) frame.seq = tracker.sequencer.position().applied + 1
+    // A run nobody follows is counted as unknown on the store's path.
+    deps.feed(frame, now)
+    return tracker !== null
   }
 
   function refeed(frame: SequencedFrame, now: number) {
     const tracker = deps.tracker(frame.run)
     const applied = tracker?.sequencer.position().applied ?? 0
     // Only while its seq is still behind the run's (not after an unfollow and a fresh follow).
-    if (tracker && frame.seq <= applied) deps.act(frame.run, tracker.ingest(frame, now, deps.rejected))
+    if (tracker && frame.seq <= applied) deps.feed(frame, now)
     else deps.skipped('duplicate')
   }
 
@@ -164,7 +165,7 @@ export function createAdaptedIngest(options: AdaptedIngestOptions, deps: Adapted
     const key = options.unordered ? input.key : null
     if (key !== null) {
       const seen = recent.get(key)
-      if (seen && now - seen.at <= options.duplicateWindowMs) {
+      if (seen && now - seen.at <= duplicateWindowMs) {
         // Fed again with its old local seq, the sequencer drops it and counts it as a duplicate of its run.
         if (seen.first) refeed(seen.first, now)
         else deps.skipped('duplicate')

@@ -1,4 +1,4 @@
-import { type AdaptedEvent, type Adapter, boundedRuns, events } from './defineAdapter'
+import { type AdaptedEvent, type Adapter, boundedRuns, defineAdapter, events } from './defineAdapter'
 import { type AdapterPhase, createPlanBook } from './planBook'
 
 export interface AgUiAdapterOptions {
@@ -34,7 +34,7 @@ export function createAgUiAdapter(options: AgUiAdapterOptions = {}): Adapter {
   }))
   let current: string | undefined = options.run
 
-  return (raw) => {
+  return defineAdapter((raw: unknown) => {
     if (typeof raw !== 'object' || raw === null) return null
     const m = raw as Record<string, unknown>
     if (m.type === 'RUN_STARTED' && options.run === undefined && isString(m.runId)) current = m.runId
@@ -87,5 +87,5 @@ export function createAgUiAdapter(options: AgUiAdapterOptions = {}): Adapter {
       default:
         return null
     }
-  }
+  })
 }

@@ -1,4 +1,4 @@
-import { type AdaptedEvent, type Adapter, boundedRuns, events } from './defineAdapter'
+import { type AdaptedEvent, type Adapter, boundedRuns, defineAdapter, events } from './defineAdapter'
 import { type AdapterPhase, createPlanBook } from './planBook'
 
 /**
@@ -60,7 +60,7 @@ export function createResearchProgressAdapter(options: ResearchProgressAdapterOp
     finished: new Set<string>(),
     started: new Set<string>(),
   }))
-  return (raw) => {
+  return defineAdapter((raw: unknown) => {
     if (typeof raw !== 'object' || raw === null) return null
     const m = raw as Record<string, unknown>
     if (m.type !== 'research_progress') return null
@@ -101,5 +101,5 @@ export function createResearchProgressAdapter(options: ResearchProgressAdapterOp
     else if (FAILED.has(status)) out.push(events.runFailed(run, message))
     else if (CANCELLED.has(status)) out.push(events.runCancelled(run, message))
     return out
-  }
+  })
 }

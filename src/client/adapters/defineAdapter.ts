@@ -1,4 +1,5 @@
 import type { EventBody, EventType, PhasePlanEntry } from '../../protocol/types'
+import { createAdaptedIngest } from './createAdaptedIngest'
 
 /**
  * A protocol event as an adapter produces it: `run` and the event's own fields are required; `v`, `seq`,
@@ -15,7 +16,11 @@ export type AdaptedEvent = {
  * or to nothing (`null` or `[]`). May keep state between calls (one adapter serves one store). A throw is
  * caught, counted as `adapter_threw` and changes nothing.
  */
-export type Adapter = (message: unknown) => AdaptedEvent[] | null
+export interface Adapter {
+  (message: unknown): AdaptedEvent[] | null
+  /** The unsequenced pipeline that comes with every adapter, so the main entry does not carry it. */
+  readonly createIngest: typeof createAdaptedIngest
+}
 
 /**
  * Types an adapter and lets it return one event, a list, or nothing.
@@ -27,11 +32,12 @@ export type Adapter = (message: unknown) => AdaptedEvent[] | null
 export function defineAdapter<Message = unknown>(
   map: (message: Message) => AdaptedEvent | readonly AdaptedEvent[] | null | undefined,
 ): Adapter {
-  return (message) => {
+  const adapter = (message: unknown) => {
     const out = map(message as Message)
     if (out === null || out === undefined) return null
     return Array.isArray(out) ? [...(out as readonly AdaptedEvent[])] : [out as AdaptedEvent]
   }
+  return Object.assign(adapter, { createIngest: createAdaptedIngest })
 }
 
 type Extra = { ts?: number }

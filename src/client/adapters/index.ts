@@ -1,5 +1,19 @@
+// The `live-progress/adapters` entry: foreign backends, unsequenced streams and transports other than WebSocket.
+
+export { createMemoryTransport } from '../memoryTransport'
+export {
+  createSseTransport,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  SSE_RECONNECT_DEFAULTS,
+  type SseReconnectOptions,
+  type SseTransportOptions,
+} from '../sseTransport'
 export {
   ADAPTED_DEFAULTS,
+  type AdaptedIngest,
+  type AdaptedIngestDeps,
+  type AdaptedIngestOptions,
   type AdapterErrorCode,
   UNSEQUENCED_EPOCH,
 } from './createAdaptedIngest'
