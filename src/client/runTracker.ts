@@ -1,27 +1,15 @@
-import {
-  applyEvent,
-  createRunState,
-  isTerminal,
-  type ReducerLimits,
-  type RejectReason,
-} from '../core/applyEvent'
+import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
 import { type Confidence, type ConfidenceReason, readConfidence } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
+import { createRunDraft } from '../core/runDraft'
 import {
   createSequencer,
   type SequencerAction,
   type SequencerOptions,
   type SequencerStats,
 } from '../core/sequencer'
-import type {
-  ActivityEntry,
-  HeartbeatFrame,
-  PhaseState,
-  RunState,
-  RunStatus,
-  SequencedFrame,
-} from '../protocol/types'
+import type { ActivityEntry, HeartbeatFrame, PhaseState, RunStatus, SequencedFrame } from '../protocol/types'
 import { planOrderViolation } from './adapters/planOrder'
 
 export interface RunStats extends SequencerStats {
@@ -82,7 +70,8 @@ export interface RejectedEvent {
 export function createRunTracker(runId: string, options: RunTrackerOptions) {
   const sequencer = createSequencer(options)
   const eta = createEtaEstimator()
-  let state: RunState = createRunState()
+  // Events write into the draft; the view publishes it, so the reducer copies once per flush, not per event.
+  const draft = createRunDraft(createRunState(), options.limits)
   let stateEpoch: string | null = null
   let stateSeq = 0
   let displayed = 0
@@ -98,7 +87,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     if (event.epoch !== stateEpoch) {
       // A new epoch replaces the old log: start from nothing (a snapshot replaces everything anyway).
       if (stateEpoch !== null) {
-        state = createRunState()
+        draft.replace(createRunState())
         displayed = 0
         eta.reset()
       }
@@ -106,18 +95,17 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     }
     stateSeq = event.seq
     // Unsequenced sources (adapters) get one more phase rule: arrival order may bring back a stale phase.
-    const outOfOrder = options.unordered ? planOrderViolation(state, event) : null
-    const result = outOfOrder ? { state, rejected: outOfOrder } : applyEvent(state, event, options.limits)
-    if (result.rejected) {
+    const reason = (options.unordered ? planOrderViolation(draft.peek(), event) : null) ?? draft.apply(event)
+    if (reason) {
       rejected++
-      rejections[result.rejected] = (rejections[result.rejected] ?? 0) + 1
-      return { event, reason: result.rejected }
+      rejections[reason] = (rejections[reason] ?? 0) + 1
+      return { event, reason }
     }
     // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    state =
-      event.type === 'snapshot' && result.state.activity.length > options.limits.activityLimit
-        ? { ...result.state, activity: result.state.activity.slice(-options.limits.activityLimit) }
-        : result.state
+    const state = draft.peek()
+    if (event.type === 'snapshot' && state.activity.length > options.limits.activityLimit) {
+      draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
+    }
     return null
   }
 
@@ -158,13 +146,14 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       return action
     },
     /** Whether the view may change with time alone (estimates creep, ETA, staleness). */
-    live: () => !isTerminal(state.status),
+    live: () => !isTerminal(draft.peek().status),
     touch() {
       version++
     },
-    state: () => state,
+    state: () => draft.publish(),
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
+      const state = draft.publish()
       const reading = readProgress(state, context.now - (clockOffset ?? 0), options)
       const nextShown = nextDisplayed(displayed, state, reading, options)
       displayed = nextShown

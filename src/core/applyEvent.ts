@@ -103,7 +103,8 @@ function pushActivity(state: RunState, entry: ActivityEntry, limit: number): Run
   return { ...state, activity }
 }
 
-function activityEntry(event: RunEvent & { type: ActivityEntry['type'] }): ActivityEntry {
+/** The activity entry an agent or tool event adds (shared with `runDraft`). */
+export function activityEntry(event: RunEvent & { type: ActivityEntry['type'] }): ActivityEntry {
   const entry: ActivityEntry = { seq: event.seq, ts: event.ts, type: event.type }
   if ('agent' in event && event.agent !== undefined) entry.agent = event.agent
   if ('tool' in event) entry.tool = event.tool
