@@ -7,6 +7,8 @@ export type PublishErrorReason =
   | 'invalid_event'
   /** The encoded frame is larger than PROTOCOL's 64 KiB. */
   | 'frame_too_large'
+  /** After it the run's state could not be sent as one snapshot (64 KiB, 256 phases): clients could not resume. */
+  | 'state_too_large'
   /** `hub.close()` was called. */
   | 'hub_closed'
 

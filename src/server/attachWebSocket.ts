@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { acceptSocket, attachSockets } from './acceptSocket'
+import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
 
 export interface AttachWebSocketOptions {
@@ -19,22 +21,8 @@ export function acceptWebSocket(
   hub: ProgressHub<IncomingMessage>,
   socket: WebSocket,
   request?: IncomingMessage,
-) {
-  const connection = hub.connect(
-    {
-      send: (text) => socket.send(text),
-      get bufferedAmount() {
-        return socket.bufferedAmount
-      },
-      close: (code, reason) => socket.close(code, reason),
-    },
-    request,
-  )
-  socket.on('message', (data) => connection.receive(data))
-  socket.on('close', () => connection.closed())
-  // The 'close' event follows every error; listening keeps ws from throwing an unhandled 'error'.
-  socket.on('error', () => {})
-  return connection
+): HubConnection {
+  return acceptSocket(hub.connect, socket, request)
 }
 
 /**
@@ -58,16 +46,12 @@ export function attachWebSocket(
           path: options.path,
           maxPayload: options.maxPayload ?? 1024 * 1024,
         })
-  const onConnection = (socket: WebSocket, request: IncomingMessage) => acceptWebSocket(hub, socket, request)
-  wss.on('connection', onConnection)
+  const attached = attachSockets(hub.connect, wss)
   return {
     wss,
-    close: () =>
-      new Promise<void>((resolve) => {
-        wss.off('connection', onConnection)
-        for (const client of wss.clients) client.terminate()
-        if (owned) wss.close(() => resolve())
-        else resolve()
-      }),
+    async close() {
+      await attached.close()
+      if (owned) await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
   }
 }

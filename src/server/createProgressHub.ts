@@ -1,4 +1,5 @@
 import type { RunState } from '../protocol/types'
+import { attachSockets, type SocketServerLike } from './acceptSocket'
 import { type Connection, createConnection, type HubConnection, type HubPeer } from './createConnection'
 import { createRunPublisher, type RunPublisher } from './createRunPublisher'
 import { createRunRecord, type RunRecord, type RunRecordContext } from './createRunRecord'
@@ -16,6 +17,11 @@ export interface ProgressHub<Request = unknown> {
    * the transport has closed. `request` is handed to `authorize`.
    */
   connect(peer: HubPeer, request?: Request): HubConnection
+  /**
+   * Serves every connection of a WebSocket server (`ws`'s `WebSocketServer`, or anything with its
+   * `on/off('connection')`). `close()` stops accepting and ends the sockets it accepted.
+   */
+  attach(server: SocketServerLike<Request>): { close(): Promise<void> }
   metrics(): HubMetrics
   /** Stops heartbeats and timers, closes every connection (1001), writes unsaved state. Idempotent. */
   close(): Promise<void>
@@ -40,6 +46,8 @@ export function createProgressHub<Request = unknown>(
   const records = new Map<string, RunRecord>()
   const publishers = new WeakMap<RunRecord, RunPublisher>()
   const connections = new Set<Connection>()
+  // Ids of runs that ended and were forgotten, oldest first (a Map keeps insertion order).
+  const tombstones = new Map<string, true>()
   let heartbeatTimer: unknown
   let closed = false
 
@@ -47,9 +55,16 @@ export function createProgressHub<Request = unknown>(
     options: resolved as never,
     counters,
     isClosed: () => closed,
+    isForgotten: (id) => tombstones.has(id),
     remove(record) {
-      if (records.get(record.id) === record) records.delete(record.id)
+      if (records.get(record.id) !== record) return record.dispose()
+      records.delete(record.id)
       record.dispose()
+      // Only a run that issued events leaves a tombstone; a held subscription for an id nobody used does not.
+      if (record.head === 0 || resolved.tombstoneLimit === 0) return
+      tombstones.delete(record.id)
+      tombstones.set(record.id, true)
+      if (tombstones.size > resolved.tombstoneLimit) tombstones.delete(tombstones.keys().next().value!)
     },
   }
 
@@ -75,11 +90,31 @@ export function createProgressHub<Request = unknown>(
     }
   }
 
+  function connect(peer: HubPeer, request?: Request): HubConnection {
+    if (closed) {
+      try {
+        peer.close(1001, 'server shutting down')
+      } catch {}
+      return { receive() {}, closed() {} }
+    }
+    const connection = createConnection(peer, request as Request, {
+      options: resolved,
+      counters,
+      record,
+      onClosed,
+    })
+    connections.add(connection)
+    heartbeatTimer ??= resolved.setInterval(beat, resolved.heartbeatMs)
+    return connection
+  }
+
   return {
     run(runId) {
       if (typeof runId !== 'string' || runId.length < 1 || runId.length > 128) {
         throw new TypeError('run id must be a string of 1–128 characters')
       }
+      // A producer reusing a forgotten id starts a new run (a new epoch) under it.
+      tombstones.delete(runId)
       const found = record(runId)
       found.claim()
       let publisher = publishers.get(found)
@@ -90,24 +125,14 @@ export function createProgressHub<Request = unknown>(
       return publisher
     },
     state: (runId) => records.get(runId)?.state,
-    connect(peer, request) {
-      if (closed) {
-        try {
-          peer.close(1001, 'server shutting down')
-        } catch {}
-        return { receive() {}, closed() {} }
-      }
-      const connection = createConnection(peer, request as Request, {
-        options: resolved,
-        counters,
-        record,
-        onClosed,
-      })
-      connections.add(connection)
-      heartbeatTimer ??= resolved.setInterval(beat, resolved.heartbeatMs)
-      return connection
-    },
-    metrics: () => ({ ...counters, connections: connections.size, runs: records.size }),
+    connect,
+    attach: (server) => attachSockets(connect, server),
+    metrics: () => ({
+      ...counters,
+      connections: connections.size,
+      runs: records.size,
+      forgotten: tombstones.size,
+    }),
     async close() {
       if (closed) return
       closed = true
@@ -118,6 +143,7 @@ export function createProgressHub<Request = unknown>(
       await Promise.all(all.map((found) => found.flush()))
       for (const found of all) found.dispose()
       records.clear()
+      tombstones.clear()
     },
   }
 }

@@ -3,13 +3,15 @@ import { applyEvent, createRunState, isTerminal } from '../core/applyEvent'
 import { encodeFrame, utf8Length } from '../protocol/codec'
 import { eventSchemas } from '../protocol/schemas'
 import { type EventBody, MAX_FRAME_BYTES, type RunEvent, type RunState } from '../protocol/types'
+import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
+import { createSnapshotBudget } from './createSnapshotBudget'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
-import { snapshotText } from './snapshotText'
+import { type SnapshotFit, snapshotText } from './snapshotText'
 
 type RunEventType = RunEvent['type']
 /** An event as a producer supplies it: its `type` and fields, without the envelope. */
@@ -30,6 +32,8 @@ export interface RunRecordContext {
   options: ResolvedHubOptions<never>
   counters: HubCounters
   isClosed(): boolean
+  /** The hub forgot a run of this id (retention ran out): a subscribe is told `unknown_run`. */
+  isForgotten(id: string): boolean
   /** The run has nothing left to keep it: take it out of the registry. */
   remove(record: RunRecord): void
 }
@@ -52,7 +56,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let ready = !options.persist
   let owned = false
   let disposed = false
-  let cachedSnapshot: string | null = null
+  let cachedSnapshot: { text: string; fit: SnapshotFit } | null = null
   let retainTimer: unknown
   // A subscriber maps to its request while the run is still loading, to null once it is live.
   const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
@@ -66,6 +70,18 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         onError: (error) => reportError(error, 'persist.save'),
       })
     : null
+  const budget = createSnapshotBudget(id)
+  // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
+  const idle = () =>
+    !disposed && ready && subscribers.size === 0 && viewerWaiters.size === 0 && state.status === 'running'
+  const watch = createAbandonWatch({
+    abandonMs: options.abandonMs,
+    now: options.now,
+    setTimeout: options.setTimeout,
+    clearTimeout: options.clearTimeout,
+    idle,
+    abandoned: abandon,
+  })
 
   let tail: Promise<unknown> = options.persist ? load() : Promise.resolve()
 
@@ -88,6 +104,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       state = saved.state
       for (const frame of saved.log.slice(-options.logLimit))
         log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
+      budget.measure(epoch, state)
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
@@ -97,11 +114,27 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       }
     }
     checkIdle()
+    watch.arm()
   }
 
   function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
-    // Nothing issued yet: the subscriber is held and gets seq 1 onwards live.
-    if (head === 0) return
+    // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
+    // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
+    if (head === 0) {
+      if (!owned && ctx.isForgotten(id)) {
+        counters.unknownRuns++
+        subscriber.deliver(
+          encodeFrame({
+            v: 1,
+            type: 'error',
+            code: 'unknown_run',
+            message: 'no such run (it ended and was forgotten)',
+            run: id,
+          }),
+        )
+      }
+      return
+    }
     if (request.epoch === epoch && request.after !== undefined) {
       const missing = log.since(request.after)
       if (missing) {
@@ -111,11 +144,13 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         return
       }
     }
-    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state, (error) =>
-      reportError(error, 'snapshot'),
-    )
-    counters.snapshotsSent++
-    subscriber.deliver(cachedSnapshot)
+    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state)
+    if (cachedSnapshot.fit === 'unavailable') counters.snapshotsUnavailable++
+    else {
+      counters.snapshotsSent++
+      if (cachedSnapshot.fit === 'trimmed') counters.snapshotsTrimmed++
+    }
+    subscriber.deliver(cachedSnapshot.text)
   }
 
   function commit(inputs: readonly EventInput[]): number {
@@ -150,6 +185,12 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       next = result.state
       entries.push({ seq, frame, text })
     }
+    const tooLarge = budget.check(
+      epoch,
+      next,
+      entries.map((entry) => entry.text),
+    )
+    if (tooLarge) throw refuse('state_too_large', entries.at(-1)!.frame.type, tooLarge)
     state = next
     head += entries.length
     cachedSnapshot = null
@@ -161,6 +202,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       for (const subscriber of live) subscriber.deliver(entry.text)
     }
     writer?.mark()
+    watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
       checkIdle()
@@ -173,6 +215,17 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     if (isTerminal(state.status)) {
       retainTimer ??= options.setTimeout(() => ctx.remove(record), options.retainMs)
     } else if (head === 0 && !owned) ctx.remove(record)
+  }
+
+  // The producer is gone or silent and nobody watches: end the run truthfully so it can be retained and forgotten.
+  function abandon() {
+    const result = tail.then(() => {
+      if (!idle() || watch.quietFor() < options.abandonMs) return watch.arm()
+      counters.abandoned++
+      const seconds = Math.round(watch.quietFor() / 1000)
+      commit([{ type: 'run_failed', error: `abandoned: no event for ${seconds} s and nobody following` }])
+    })
+    tail = result.then(noop, (error: unknown) => reportError(error, 'abandon'))
   }
 
   function cancelRetain() {
@@ -207,7 +260,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       for (const resolve of viewerWaiters) resolve(true)
     },
     unsubscribe(subscriber: RunSubscriber) {
-      if (subscribers.delete(subscriber)) checkIdle()
+      if (!subscribers.delete(subscriber)) return
+      checkIdle()
+      watch.arm()
     },
     heartbeatText(ts: number): string | null {
       if (head === 0 || !ready) return null
@@ -226,6 +281,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
           viewerWaiters.delete(settle)
           if (timer !== undefined) options.clearTimeout(timer)
           resolve(seen)
+          watch.arm()
         }
         viewerWaiters.add(settle)
         if (timeoutMs !== undefined) timer = options.setTimeout(() => settle(false), timeoutMs)
@@ -239,6 +295,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       if (disposed) return
       disposed = true
       cancelRetain()
+      watch.dispose()
       subscribers.clear()
       for (const resolve of viewerWaiters) resolve(false)
       if (writer) void writer.flush().finally(writer.dispose)

@@ -9,6 +9,14 @@ export interface HubMetrics {
   /** Events sent as part of replays. */
   replayedEvents: number
   snapshotsSent: number
+  /** Snapshots that left out old activity or progress labels to fit one frame. */
+  snapshotsTrimmed: number
+  /** Subscribes answered `snapshot_unavailable` (a state too large for any frame: only a corrupt store makes one). */
+  snapshotsUnavailable: number
+  /** Subscribes for a run the hub forgot (retained past `retainMs`), answered `unknown_run`. */
+  unknownRuns: number
+  /** Started runs the hub failed after `abandonMs` without an event or a subscriber. */
+  abandoned: number
   backpressureCloses: number
   /** Subscribes refused by `authorize`. */
   forbidden: number
@@ -20,9 +28,11 @@ export interface HubMetrics {
   connections: number
   /** Runs in the registry now (including runs only subscribed to, waiting for their producer). */
   runs: number
+  /** Ids of forgotten runs remembered now (at most `tombstoneLimit`). */
+  forgotten: number
 }
 
-export type HubCounters = Omit<HubMetrics, 'connections' | 'runs'>
+export type HubCounters = Omit<HubMetrics, 'connections' | 'runs' | 'forgotten'>
 
 export function createHubCounters(): HubCounters {
   return {
@@ -31,6 +41,10 @@ export function createHubCounters(): HubCounters {
     replays: 0,
     replayedEvents: 0,
     snapshotsSent: 0,
+    snapshotsTrimmed: 0,
+    snapshotsUnavailable: 0,
+    unknownRuns: 0,
+    abandoned: 0,
     backpressureCloses: 0,
     forbidden: 0,
     badFrames: 0,

@@ -20,13 +20,20 @@ export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers
   maxBufferedBytes?: number
   /** How long an ended run is kept after its last subscriber leaves, ms. */
   retainMs?: number
+  /**
+   * A started run with no event and no subscriber for this long is failed by the hub (error `abandoned`), so a
+   * producer that died does not leak the run nor leave late viewers a bar that never ends, ms (0: never).
+   */
+  abandonMs?: number
+  /** Ids of forgotten runs remembered, so a late subscribe gets `error {code: "unknown_run"}` (oldest dropped first). */
+  tombstoneLimit?: number
   /** Runs one connection may follow at once. */
   maxSubscriptions?: number
-  /** Reducer limits (activity entries, tasks per phase). */
+  /** Reducer limits (activity entries, tasks per phase); capped at what a snapshot may carry (1,000 and 256). */
   limits?: ReducerLimits
   /** May this request see this run? May be async; a throw counts as a refusal. */
   authorize?: (request: Request, runId: string) => boolean | Promise<boolean>
-  /** Makes a new epoch id (1–64 chars). Defaults to `crypto.randomUUID()`. */
+  /** Makes a new epoch id (1–64 chars; anything else is reported and replaced). Defaults to `crypto.randomUUID()`. */
   epoch?: () => string
   /** Storage seam. Without it a restarted hub starts new epochs, so clients get snapshots. */
   persist?: HubPersist
@@ -44,6 +51,8 @@ export const HUB_DEFAULTS = {
   logLimit: 10_000,
   maxBufferedBytes: 1024 * 1024,
   retainMs: 5 * 60_000,
+  abandonMs: 60 * 60_000,
+  tombstoneLimit: 10_000,
   maxSubscriptions: 256,
   persistMs: 1_000,
   persistLogLimit: 1_000,
@@ -54,6 +63,8 @@ export interface ResolvedHubOptions<Request> extends HubTimers {
   logLimit: number
   maxBufferedBytes: number
   retainMs: number
+  abandonMs: number
+  tombstoneLimit: number
   maxSubscriptions: number
   limits: ReducerLimits
   authorize: ((request: Request, runId: string) => boolean | Promise<boolean>) | undefined
@@ -62,6 +73,29 @@ export interface ResolvedHubOptions<Request> extends HubTimers {
   persistMs: number
   persistLogLimit: number
   onError: (error: unknown, context: string) => void
+}
+
+// What a snapshot's state may hold (runStateSchema): a hub configured beyond it would send snapshots clients refuse.
+const SNAPSHOT_LIMITS: ReducerLimits = { activityLimit: 1000, taskLimit: 256 }
+
+const isEpoch = (value: unknown): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= 64
+
+/** A custom epoch factory that returns something PROTOCOL forbids would make every event of the run invalid. */
+function checkedEpoch(make: () => string, onError: (error: unknown, context: string) => void): () => string {
+  return () => {
+    let made: unknown
+    try {
+      made = make()
+    } catch (error) {
+      made = error
+    }
+    if (isEpoch(made)) return made
+    try {
+      onError(made instanceof Error ? made : new Error('epoch must be a string of 1–64 characters'), 'epoch')
+    } catch {}
+    return globalThis.crypto.randomUUID()
+  }
 }
 
 // Node timers would keep the process alive for retainMs after everything else is done.
@@ -73,19 +107,26 @@ const unref = <T>(handle: T): T => {
 export function resolveHubOptions<Request>(
   options: ProgressHubOptions<Request>,
 ): ResolvedHubOptions<Request> {
+  const onError = options.onError ?? (() => {})
+  const limits = options.limits ?? DEFAULT_LIMITS
   return {
     heartbeatMs: options.heartbeatMs ?? HUB_DEFAULTS.heartbeatMs,
     logLimit: Math.max(1, options.logLimit ?? HUB_DEFAULTS.logLimit),
     maxBufferedBytes: options.maxBufferedBytes ?? HUB_DEFAULTS.maxBufferedBytes,
     retainMs: options.retainMs ?? HUB_DEFAULTS.retainMs,
+    abandonMs: options.abandonMs ?? HUB_DEFAULTS.abandonMs,
+    tombstoneLimit: Math.max(0, options.tombstoneLimit ?? HUB_DEFAULTS.tombstoneLimit),
     maxSubscriptions: options.maxSubscriptions ?? HUB_DEFAULTS.maxSubscriptions,
-    limits: options.limits ?? DEFAULT_LIMITS,
+    limits: {
+      activityLimit: Math.min(limits.activityLimit, SNAPSHOT_LIMITS.activityLimit),
+      taskLimit: Math.min(limits.taskLimit, SNAPSHOT_LIMITS.taskLimit),
+    },
     authorize: options.authorize,
-    epoch: options.epoch ?? (() => globalThis.crypto.randomUUID()),
+    epoch: options.epoch ? checkedEpoch(options.epoch, onError) : () => globalThis.crypto.randomUUID(),
     persist: options.persist,
     persistMs: options.persistMs ?? HUB_DEFAULTS.persistMs,
     persistLogLimit: options.persistLogLimit ?? HUB_DEFAULTS.persistLogLimit,
-    onError: options.onError ?? (() => {}),
+    onError,
     now: options.now ?? (() => Date.now()),
     setTimeout: options.setTimeout ?? ((fn, ms) => unref(globalThis.setTimeout(fn, ms))),
     clearTimeout:

@@ -1,3 +1,4 @@
+export { acceptSocket, type SocketLike, type SocketServerLike } from './acceptSocket'
 export {
   type AttachWebSocketOptions,
   acceptWebSocket,

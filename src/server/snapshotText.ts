@@ -1,9 +1,48 @@
-import { encodeFrame, utf8Length } from '../protocol/codec'
-import { MAX_FRAME_BYTES, type RunState } from '../protocol/types'
+import { decodeFrame, encodeFrame, utf8Length } from '../protocol/codec'
+import { MAX_FRAME_BYTES, type PhaseState, type RunState } from '../protocol/types'
+
+/** How a snapshot had to be fitted into one frame. */
+export type SnapshotFit = 'whole' | 'trimmed' | 'unavailable'
+
+export interface SnapshotText {
+  /** The frame to send: the snapshot, or an `error {code: "snapshot_unavailable"}` when none can be sent. */
+  text: string
+  fit: SnapshotFit
+}
+
+/** A phase without what it may lose in a snapshot: the last progress label of the phase and of its tasks. */
+function essentialPhase(phase: PhaseState): PhaseState {
+  if (phase.detail === undefined && !phase.tasks?.some((task) => task.label !== undefined)) return phase
+  const { detail: _, ...rest } = phase
+  if (rest.tasks) rest.tasks = rest.tasks.map(({ label: _label, ...task }) => task)
+  return rest
+}
 
 /**
- * Encodes a `snapshot` frame that fits PROTOCOL's 64 KiB: if the state is too big, the oldest activity
- * entries go first (they are informational; phases carry the progress). Reports when even that is not enough.
+ * The part of a run state every snapshot must carry: everything but the activity list and progress labels
+ * (informational; the phases carry the progress, and the next progress event brings labels back).
+ */
+export function essentialState(state: RunState): RunState {
+  return { ...state, activity: [], phases: state.phases.map(essentialPhase) }
+}
+
+const encodeSnapshot = (run: string, epoch: string, seq: number, ts: number, state: RunState) =>
+  encodeFrame({ v: 1, type: 'snapshot', run, epoch, seq, ts, state })
+
+/**
+ * Bytes of the smallest snapshot the hub could send for `state` (seq and ts at their widest). The hub refuses
+ * any event after which this would pass PROTOCOL's 64 KiB, so every run stays resumable.
+ */
+export function essentialSnapshotBytes(run: string, epoch: string, state: RunState): number {
+  const widest = Number.MAX_SAFE_INTEGER
+  return utf8Length(encodeSnapshot(run, epoch, widest, widest, essentialState(state)))
+}
+
+/**
+ * Encodes a `snapshot` frame that fits PROTOCOL's 64 KiB and passes the client's own decoder: if the state is
+ * too big, the oldest activity goes first, then the progress labels. A state that still does not fit (only a
+ * corrupt persisted one can) yields an `error` frame instead: a frame the client must reject would only make
+ * it ask again, forever.
  */
 export function snapshotText(
   run: string,
@@ -11,14 +50,29 @@ export function snapshotText(
   seq: number,
   ts: number,
   state: RunState,
-  onTooLarge: (error: Error) => void,
-): string {
+): SnapshotText {
   let fitted = state
-  let text = encodeFrame({ v: 1, type: 'snapshot', run, epoch, seq, ts, state: fitted })
+  let text = encodeSnapshot(run, epoch, seq, ts, fitted)
+  let fit: SnapshotFit = 'whole'
   while (utf8Length(text) > MAX_FRAME_BYTES && fitted.activity.length > 0) {
     fitted = { ...fitted, activity: fitted.activity.slice(Math.ceil(fitted.activity.length / 2)) }
-    text = encodeFrame({ v: 1, type: 'snapshot', run, epoch, seq, ts, state: fitted })
+    text = encodeSnapshot(run, epoch, seq, ts, fitted)
+    fit = 'trimmed'
   }
-  if (utf8Length(text) > MAX_FRAME_BYTES) onTooLarge(new Error(`snapshot of ${utf8Length(text)} bytes`))
-  return text
+  if (utf8Length(text) <= MAX_FRAME_BYTES && decodeFrame(text).ok) return { text, fit }
+  // Past the activity: the labels go too (a state loaded from a store may also break the schema's limits).
+  text = encodeSnapshot(run, epoch, seq, ts, essentialState(fitted))
+  const decoded = decodeFrame(text)
+  if (decoded.ok) return { text, fit: 'trimmed' }
+  const message = `no snapshot can be sent for this run (${decoded.error.code}: ${decoded.error.detail})`
+  return {
+    text: encodeFrame({
+      v: 1,
+      type: 'error',
+      code: 'snapshot_unavailable',
+      message: message.slice(0, 4096),
+      run,
+    }),
+    fit: 'unavailable',
+  }
 }
