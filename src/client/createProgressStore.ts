@@ -17,7 +17,7 @@ import {
   type FlushMode,
   type SchedulerEnv,
 } from './flushScheduler'
-import { createRunTracker, type RunTracker, type RunView } from './runTracker'
+import { createRunTracker, type RejectedEvent, type RunTracker, type RunView } from './runTracker'
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
@@ -292,11 +292,13 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       report({ kind: 'unknown_run', run: frame.run })
       return
     }
-    const action = (known ?? tracker(frame.run)).ingest(frame, t, ({ event, reason }) => {
-      count(reason)
-      report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
-    })
-    act(frame.run, action)
+    act(frame.run, (known ?? tracker(frame.run)).ingest(frame, t, rejected))
+  }
+
+  // One function for every frame: a closure made per frame was garbage on the hot path.
+  function rejected({ event, reason }: RejectedEvent) {
+    count(reason)
+    report({ kind: 'rejected', run: event.run, seq: event.seq, type: event.type, reason })
   }
 
   return {
