@@ -1,5 +1,7 @@
 // @vitest-environment node
 import type { IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
 import { createProgressHub, type ProgressHub } from '../../src/server'
 import { connectClient, plan, seqsOf, serveHub, type TestClient } from './wire'
 
@@ -166,6 +168,42 @@ describe('hub over a real ws server: guards', () => {
       await slow.close()
       await resumed?.close()
       await served.close()
+      await hub.close()
+    }
+  })
+})
+
+describe('hub.attach', () => {
+  it('serves an existing WebSocketServer; close() ends its sockets and stops serving new ones', async () => {
+    const hub = createProgressHub<IncomingMessage>()
+    const wss = await new Promise<WebSocketServer>((resolve) => {
+      const server: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () =>
+        resolve(server),
+      )
+    })
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`
+    const attached = hub.attach(wss)
+    const c = await connectClient(url)
+    let late: TestClient | undefined
+    try {
+      const run = hub.run('r')
+      await run.start(plan)
+      c.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 0 })
+      await c.waitFor((f) => f.type === 'run_started')
+      expect(hub.metrics().connections).toBe(1)
+      await attached.close()
+      expect(await c.waitClosed()).toBeGreaterThan(0)
+      await vi.waitFor(() => expect(hub.metrics().connections).toBe(0))
+      late = await connectClient(url)
+      late.send({ v: 1, type: 'subscribe', run: 'r' })
+      await run.phaseStarted('search')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(late.frames).toEqual([])
+      expect(hub.metrics().connections).toBe(0)
+    } finally {
+      await c.close()
+      await late?.close()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
       await hub.close()
     }
   })
