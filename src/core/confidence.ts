@@ -1,5 +1,5 @@
 import type { RunStatus } from '../protocol/types'
-import type { SequencerStatus } from './sequencer'
+import { SEQUENCER_DEFAULTS, type SequencerStatus } from './sequencer'
 
 export type Confidence = 'high' | 'medium' | 'low'
 /** Why the bar is as trustworthy as it says, most serious first. */
@@ -23,6 +23,12 @@ export interface ConfidenceInput {
   estimated: boolean
   /** The source carries no trustworthy seq (adapters): order is by arrival. */
   unordered?: boolean
+  /** Nothing at all has arrived for this run yet. Omitted: assumed heard. */
+  heard?: boolean
+  /** How long the sequencer's hole has been open. Omitted: unknown, so a hole counts at once. */
+  gapOpenMs?: number
+  /** A resync or snapshot request is out for the hole: the client is catching up for real. */
+  requestInFlight?: boolean
 }
 
 export interface ConfidenceReading {
@@ -30,14 +36,98 @@ export interface ConfidenceReading {
   reason: ConfidenceReason
 }
 
-/** How much a person should trust the bar right now, and why. */
-export function readConfidence(input: ConfidenceInput): ConfidenceReading {
+export interface ConfidenceOptions {
+  /** A hole younger than this (and with no request out) is a reorder in flight, not catching up. */
+  resyncGraceMs?: number
+  /** The sequencer's gap timeout: the default grace is a third of it, at most 250 ms. */
+  gapTimeoutMs?: number
+  /** A run that has heard nothing for this long since it was first read is stale. */
+  heartbeatTimeoutMs?: number
+}
+
+export const CONFIDENCE_DEFAULTS = { maxResyncGraceMs: 250, heartbeatTimeoutMs: 25_000 } as const
+
+/** The grace a hole gets before it shows as `resyncing`: min(250 ms, gap timeout / 3) unless set. */
+export function resyncGrace(options: ConfidenceOptions = {}): number {
+  const gapTimeoutMs = options.gapTimeoutMs ?? SEQUENCER_DEFAULTS.gapTimeoutMs
+  return options.resyncGraceMs ?? Math.min(CONFIDENCE_DEFAULTS.maxResyncGraceMs, gapTimeoutMs / 3)
+}
+
+/**
+ * How much a person should trust the bar right now, and why. A run that has heard nothing is `low`: it
+ * shows no state of the server's yet, only the wait for it (`resyncing`, "catching up").
+ * @example
+ * readConfidence({ status: 'running', disconnected: false, stale: false, sequencer: 'live', estimated: true })
+ * // { confidence: 'medium', reason: 'estimated' }
+ */
+export function readConfidence(input: ConfidenceInput, options: ConfidenceOptions = {}): ConfidenceReading {
   const terminal = input.status === 'completed' || input.status === 'failed' || input.status === 'cancelled'
   if (terminal) return { confidence: 'high', reason: 'final' }
   if (input.disconnected) return { confidence: 'low', reason: 'reconnecting' }
   if (input.stale) return { confidence: 'low', reason: 'stale' }
-  if (input.sequencer !== 'live') return { confidence: 'medium', reason: 'resyncing' }
+  if (input.heard === false) return { confidence: 'low', reason: 'resyncing' }
+  // A snapshot is only awaited after one was asked for; a young hole is usually a reorder about to fill.
+  const catchingUp =
+    input.sequencer === 'awaiting-snapshot' ||
+    (input.sequencer === 'gap' &&
+      (input.requestInFlight === true ||
+        input.gapOpenMs === undefined ||
+        input.gapOpenMs >= resyncGrace(options)))
+  if (catchingUp) return { confidence: 'medium', reason: 'resyncing' }
   if (input.unordered) return { confidence: 'medium', reason: 'unordered' }
   if (input.estimated) return { confidence: 'medium', reason: 'estimated' }
   return { confidence: 'high', reason: 'live' }
+}
+
+/** What {@link ConfidenceTracker.read} is given each time a run's view is built. */
+export interface ObservedConfidenceInput
+  extends Omit<ConfidenceInput, 'heard' | 'gapOpenMs' | 'requestInFlight'> {
+  /** Local time of this reading. */
+  now: number
+  /** Local time of the run's last frame; null while nothing has arrived. Omitted: assumed heard. */
+  lastFrameAt?: number | null
+  /** Requests the sequencer has sent so far (`stats.resyncs`). Omitted: only the grace tells. */
+  requests?: number
+}
+
+export interface ConfidenceTracker {
+  read(input: ObservedConfidenceInput): ConfidenceReading
+}
+
+/**
+ * {@link readConfidence} for one run over time: it measures how long a hole has been open from the
+ * readings it is given, notices a request sent since the sequence was last whole, and turns a wait for a
+ * first frame into `stale` after the heartbeat timeout. So a frame held for a few ms no longer flips the
+ * badge to "Catching up…" and back.
+ * @example
+ * const confidence = createConfidenceTracker({ gapTimeoutMs: 750 })
+ * const { reason } = confidence.read({ ...input, now, lastFrameAt, requests: sequencer.stats.resyncs })
+ */
+export function createConfidenceTracker(options: ConfidenceOptions = {}): ConfidenceTracker {
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? CONFIDENCE_DEFAULTS.heartbeatTimeoutMs
+  let firstReadAt: number | null = null
+  let gapSeenAt: number | null = null
+  let requestsWhenWhole = 0
+
+  return {
+    read({ now, lastFrameAt, requests, ...input }) {
+      firstReadAt ??= now
+      if (input.sequencer === 'live') {
+        gapSeenAt = null
+        requestsWhenWhole = requests ?? 0
+      } else gapSeenAt ??= now
+      const heard = lastFrameAt !== null
+      const waitedTooLong = !heard && now - firstReadAt > heartbeatTimeoutMs
+      return readConfidence(
+        {
+          ...input,
+          stale: input.stale || waitedTooLong,
+          heard,
+          gapOpenMs: gapSeenAt === null ? 0 : now - gapSeenAt,
+          requestInFlight: requests !== undefined && requests > requestsWhenWhole,
+        },
+        options,
+      )
+    },
+  }
 }

@@ -18,7 +18,10 @@ export const PROGRESS_DEFAULTS = {
 export interface ProgressReading {
   /** True progress (PROTOCOL formula): only what the server confirmed. */
   progress: number
-  /** True progress plus estimates for active phases without counts: what the bar aims for. */
+  /**
+   * What the bar aims for: each phase's claimed fraction ({@link claimedFraction}) plus estimates for active
+   * phases without counts. Below `progress` while a phase counted by tasks may still hear from more tasks.
+   */
   target: number
   /** Some of `target` is an estimate. */
   estimated: boolean
@@ -38,6 +41,18 @@ export function phaseFraction(phase: PhaseState): number {
 /** Counts that say nothing: an active phase with no total (or a zero total) is estimated by time. */
 export const isEstimatedPhase = (phase: PhaseState): boolean =>
   phase.status === 'active' && (phase.total === undefined || phase.total === 0)
+
+/**
+ * The share of a phase the bar may claim from counts. Like {@link phaseFraction}, except for an active
+ * phase counted by its tasks (task_progress): the client cannot know how many tasks have yet to report,
+ * so it assumes one more of the average size until the phase ends. k reported tasks claim at most
+ * k/(k+1) of the phase: two searches at 10/10 of eight show 2/3 of the phase, not all of it.
+ */
+export function claimedFraction(phase: PhaseState): number {
+  const fraction = phaseFraction(phase)
+  const reported = phase.status === 'active' ? (phase.tasks?.length ?? 0) : 0
+  return reported > 0 ? (fraction * reported) / (reported + 1) : fraction
+}
 
 /** True progress = Σ weightᵢ·fractionᵢ / Σ weightᵢ, and 1 once completed. */
 export function trueProgress(state: RunState): number {
@@ -61,6 +76,7 @@ export function estimatedFraction(elapsedMs: number, expectedMs: number, cap: nu
 
 /**
  * Reads a run's progress at `serverNow` (the server's clock: phase start times are server times).
+ * Estimates creep only while the run is running or queued; a failed or cancelled run keeps what it earned.
  * @example
  * const { progress, target, estimated } = readProgress(state, Date.now() - clockOffset)
  */
@@ -70,21 +86,24 @@ export function readProgress(
   options: ProgressOptions = {},
 ): ProgressReading {
   const progress = trueProgress(state)
-  if (state.status !== 'running' && state.status !== 'queued')
-    return { progress, target: progress, estimated: false }
   const weight = totalWeight(state.phases)
-  if (weight <= 0) return { progress, target: progress, estimated: false }
+  if (state.status === 'completed' || weight <= 0) return { progress, target: progress, estimated: false }
+  const creeping = state.status === 'running' || state.status === 'queued'
   const cap = options.estimateCap ?? PROGRESS_DEFAULTS.estimateCap
   const fallback = options.defaultExpectedMs ?? PROGRESS_DEFAULTS.defaultExpectedMs
-  let extra = 0
+  let sum = 0
   let estimated = false
   for (const phase of state.phases) {
-    if (!isEstimatedPhase(phase) || phase.weight <= 0) continue
-    const elapsed = serverNow - (phase.startedAt ?? serverNow)
-    extra += phase.weight * estimatedFraction(elapsed, phase.expectedMs ?? fallback, cap)
-    estimated = true
+    if (phase.weight <= 0) continue
+    if (!isEstimatedPhase(phase)) {
+      sum += phase.weight * claimedFraction(phase)
+    } else if (creeping) {
+      const elapsed = serverNow - (phase.startedAt ?? serverNow)
+      sum += phase.weight * estimatedFraction(elapsed, phase.expectedMs ?? fallback, cap)
+      estimated = true
+    }
   }
-  return { progress, target: progress + extra / weight, estimated }
+  return { progress, target: sum / weight, estimated }
 }
 
 /**

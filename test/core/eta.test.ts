@@ -18,11 +18,40 @@ describe('createEtaEstimator', () => {
     expect(eta.sample(0.9, 1100)).toBe(9000) // too soon: the previous answer stands
   })
 
-  test('gives no ETA for a stalled run rather than an absurd one', () => {
-    const eta = createEtaEstimator({ intervalMs: 100, minSamples: 1, smoothing: 1 })
-    eta.sample(0.2, 0)
-    expect(eta.sample(0.3, 100)).not.toBeNull()
-    expect(eta.sample(0.3, 200)).toBeNull()
+  test('keeps its ETA through the quiet stretches of a backend that reports in bursts', () => {
+    const eta = createEtaEstimator() // 500 ms interval, 3 samples
+    const seen: (number | null)[] = []
+    // 5% every 2 s, sampled every 250 ms as the store refreshes a live run.
+    for (let t = 0; t <= 20_000; t += 250) seen.push(eta.sample(Math.floor(t / 2000) * 0.05, t))
+    const fromThirdBurst = seen.slice((3 * 2000) / 250)
+    expect(fromThirdBurst.every((value) => value !== null)).toBe(true)
+    // The rate it learned is the true one: 5% per 2 s, so 50% left at t = 20 s is 20 s.
+    expect(seen.at(-1)).toBeCloseTo(20_000, -2)
+  })
+
+  test('gives no ETA once a run is quiet for several of its usual intervals, and one again when it moves', () => {
+    const eta = createEtaEstimator({ intervalMs: 500, minSamples: 3, stallIntervals: 3 })
+    let p = 0
+    for (let t = 0; t <= 2000; t += 500) {
+      p = t / 100_000
+      eta.sample(p, t)
+    }
+    expect(eta.sample(p, 2000 + 1500)).not.toBeNull() // quiet for 3 intervals: not yet
+    expect(eta.sample(p, 2000 + 1501)).toBeNull() // longer: stalled
+    expect(eta.sample(p + 0.01, 4000)).not.toBeNull() // it moved
+  })
+
+  test('never counts up through absurd values while stalled: the ETA holds, then goes away', () => {
+    const eta = createEtaEstimator()
+    let t = 0
+    for (; t <= 3000; t += 250) eta.sample(0.4 + t / 100_000, t)
+    const before = eta.sample(0.43, t)
+    expect(before).not.toBeNull()
+    for (let quiet = t + 250; quiet < t + 60_000; quiet += 250) {
+      const value = eta.sample(0.43, quiet)
+      if (value !== null) expect(value).toBe(before)
+    }
+    expect(eta.sample(0.43, t + 60_000)).toBeNull()
   })
 
   test('is 0 once progress reaches 1, and forgets everything on reset', () => {
