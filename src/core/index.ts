@@ -8,9 +8,22 @@ export {
   type ReducerLimits,
   type RejectReason,
 } from './applyEvent'
-export { type Confidence, type ConfidenceInput, type ConfidenceReason, readConfidence } from './confidence'
+export {
+  CONFIDENCE_DEFAULTS,
+  type Confidence,
+  type ConfidenceInput,
+  type ConfidenceOptions,
+  type ConfidenceReading,
+  type ConfidenceReason,
+  type ConfidenceTracker,
+  createConfidenceTracker,
+  type ObservedConfidenceInput,
+  readConfidence,
+  resyncGrace,
+} from './confidence'
 export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
 export {
+  claimedFraction,
   estimatedFraction,
   isEstimatedPhase,
   nextDisplayed,
