@@ -56,6 +56,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let ready = !options.persist
   let owned = false
   let disposed = false
+  let closing = false
   let cachedSnapshot: { text: string; fit: SnapshotFit } | null = null
   let retainTimer: unknown
   // A subscriber maps to its request while the run is still loading, to null once it is live.
@@ -93,17 +94,22 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function persisted(): PersistedRun {
-    return { epoch, seq: head, state, log: log.tail(options.persistLogLimit).map((entry) => entry.frame) }
+    const tail = log.tail(options.persistLogLimit).map((entry) => entry.frame)
+    return { epoch, seq: head, state, log: tail, sealed: closing || isTerminal(state.status) }
   }
 
   async function load() {
     const saved = await loadPersistedRun(options.persist!, id, reportError)
     if (saved) {
-      epoch = saved.epoch
       head = saved.seq
       state = saved.state
-      for (const frame of saved.log.slice(-options.logLimit))
-        log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
+      // Unsealed: the hub went down mid-run and may have sent events after `seq`; the new epoch made at creation
+      // stands, and its clients start from a snapshot of this state.
+      if (saved.sealed === true || isTerminal(saved.state.status)) {
+        epoch = saved.epoch
+        for (const frame of saved.log.slice(-options.logLimit))
+          log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
+      }
       budget.measure(epoch, state)
     }
     ready = true
@@ -287,9 +293,14 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         if (timeoutMs !== undefined) timer = options.setTimeout(() => settle(false), timeoutMs)
       })
     },
-    /** Writes unsaved state now (no-op without persistence). */
+    /** The hub is closing: writes the state now, sealed (no-op without persistence or events). */
     flush(): Promise<void> {
-      return tail.then(() => writer?.flush())
+      return tail.then(() => {
+        if (!writer || head === 0) return
+        closing = true
+        writer.mark()
+        return writer.flush()
+      })
     },
     dispose() {
       if (disposed) return

@@ -8,6 +8,13 @@ export interface PersistedRun {
   state: RunState
   /** The newest events, oldest first, ending at `seq`. May be empty. */
   log: RunEvent[]
+  /**
+   * Nothing can follow `seq`: the run had ended, or the hub was closing. A hub that loads an unsealed record
+   * cannot know whether events after `seq` reached clients before it went down (writes are coalesced), so it
+   * keeps the state but starts a new epoch: reusing those seqs for other events would make clients drop them as
+   * duplicates.
+   */
+  sealed?: boolean
 }
 
 /**

@@ -31,6 +31,59 @@ describe('persistence', () => {
     await second.close()
   })
 
+  it('starts a new epoch after a crash: events sent after the last write must not reuse their seqs', async () => {
+    const store = createMemoryPersist()
+    let crashed = false
+    const first = createProgressHub({
+      persistMs: 5,
+      persist: { load: store.load, save: (id, run) => (crashed ? undefined : store.save(id, run)) },
+    })
+    const run = first.run('r')
+    await run.start(plan)
+    await run.phaseStarted('search')
+    await vi.waitFor(() => expect(JSON.parse(store.runs.get('r') ?? '{}').seq).toBe(2))
+    expect(JSON.parse(store.runs.get('r')!).sealed).toBe(false)
+    // The viewer saw seq 3 and 4; the process dies before they are written.
+    const viewer = connectMemory(first)
+    viewer.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 2 })
+    crashed = true
+    await run.phaseProgress('search', 1, 4)
+    await run.phaseProgress('search', 2, 4)
+    expect(viewer.seqs('r')).toEqual([3, 4])
+
+    const second = createProgressHub({ persist: store })
+    const back = connectMemory(second)
+    back.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 4 })
+    const resumed = second.run('r')
+    // The producer carries on from what the store has; its next event would have been seq 3 of the old epoch.
+    expect(await resumed.phaseProgress('search', 1, 4)).toBe(3)
+    expect(resumed.epoch).not.toBe(run.epoch)
+    expect(back.frames.map((f) => [f.type, 'seq' in f && f.seq, 'epoch' in f && f.epoch])).toEqual([
+      ['snapshot', 2, resumed.epoch],
+      ['phase_progress', 3, resumed.epoch],
+    ])
+    await first.close()
+    await second.close()
+  })
+
+  it('keeps the epoch of a run that had ended, whoever wrote it last', async () => {
+    const store = createMemoryPersist()
+    const first = createProgressHub({ persist: store })
+    const run = first.run('r')
+    await run.start(plan)
+    await run.complete()
+    await vi.waitFor(() =>
+      expect(JSON.parse(store.runs.get('r') ?? '{}')).toMatchObject({ seq: 2, sealed: true }),
+    )
+    const second = createProgressHub({ persist: store })
+    const viewer = connectMemory(second)
+    viewer.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 1 })
+    await vi.waitFor(() => expect(viewer.seqs('r')).toEqual([2]))
+    expect(viewer.frames[0]).toMatchObject({ type: 'run_completed', epoch: run.epoch })
+    await first.close()
+    await second.close()
+  })
+
   it('starts a new epoch after a restart without persistence, so clients get a snapshot', async () => {
     const first = createProgressHub()
     const old = first.run('r')
