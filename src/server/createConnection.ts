@@ -1,6 +1,6 @@
-import { decodeClientFrame, encodeFrame } from '../protocol/codec'
-import type { ErrorFrame } from '../protocol/types'
+import { decodeClientFrame } from '../protocol/codec'
 import type { RunRecord, RunSubscriber, SubscribeRequest } from './createRunRecord'
+import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
 
@@ -71,9 +71,7 @@ export function createConnection<Request>(
   }
 
   function sendError(code: string, message: string, run?: string) {
-    const frame: ErrorFrame = { v: 1, type: 'error', code, message: message.slice(0, 4096) }
-    if (run !== undefined) frame.run = run
-    deliver(encodeFrame(frame))
+    deliver(errorFrameText(code, message, run))
   }
 
   function teardown() {

@@ -1,21 +1,20 @@
-import * as v from 'valibot'
-import { applyEvent, createRunState, isTerminal } from '../core/applyEvent'
-import { encodeFrame, utf8Length } from '../protocol/codec'
-import { eventSchemas } from '../protocol/schemas'
-import { type EventBody, MAX_FRAME_BYTES, type RunEvent, type RunState } from '../protocol/types'
+import { createRunState, isTerminal } from '../core/applyEvent'
+import { encodeFrame } from '../protocol/codec'
+import type { RunState } from '../protocol/types'
 import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
+import { createViewerWaiters } from './createViewerWaiters'
+import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
 import { type SnapshotFit, snapshotText } from './snapshotText'
+import { type EventInput, stageEvents } from './stageEvents'
 
-type RunEventType = RunEvent['type']
-/** An event as a producer supplies it: its `type` and fields, without the envelope. */
-export type EventInput = { [K in RunEventType]: EventBody<K> }[RunEventType]
+export type { EventInput }
 
 /** Where a run's frames go: one per connection. */
 export interface RunSubscriber {
@@ -61,7 +60,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let retainTimer: unknown
   // A subscriber maps to its request while the run is still loading, to null once it is live.
   const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
-  const viewerWaiters = new Set<(seen: boolean) => void>()
+  const viewers = createViewerWaiters({
+    setTimeout: options.setTimeout,
+    clearTimeout: options.clearTimeout,
+    settled: () => watch.arm(),
+  })
   const writer: PersistWriter | null = options.persist
     ? createPersistWriter({
         save: () => options.persist!.save(id, persisted()),
@@ -74,7 +77,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const budget = createSnapshotBudget(id)
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
-    !disposed && ready && subscribers.size === 0 && viewerWaiters.size === 0 && state.status === 'running'
+    !disposed && ready && subscribers.size === 0 && viewers.size === 0 && state.status === 'running'
   const watch = createAbandonWatch({
     abandonMs: options.abandonMs,
     now: options.now,
@@ -129,15 +132,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     if (head === 0) {
       if (!owned && ctx.isForgotten(id)) {
         counters.unknownRuns++
-        subscriber.deliver(
-          encodeFrame({
-            v: 1,
-            type: 'error',
-            code: 'unknown_run',
-            message: 'no such run (it ended and was forgotten)',
-            run: id,
-          }),
-        )
+        subscriber.deliver(errorFrameText('unknown_run', 'no such run (it ended and was forgotten)', id))
       }
       return
     }
@@ -160,44 +155,19 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function commit(inputs: readonly EventInput[]): number {
-    const refuse = (reason: PublishError['reason'], type: string, detail?: string) => {
-      counters.rejected++
-      return new PublishError(reason, id, type, detail)
-    }
-    if (ctx.isClosed()) throw refuse('hub_closed', inputs.map((input) => String(input?.type)).join('+'))
     const ts = options.now()
-    let next = state
-    const entries: { seq: number; frame: RunEvent; text: string }[] = []
-    for (const input of inputs) {
-      const type: unknown = (input as Partial<EventInput> | null)?.type
-      // Untyped callers: only step events (never `snapshot`, never a prototype key) reach the schemas.
-      if (typeof type !== 'string' || type === 'snapshot' || !Object.hasOwn(eventSchemas, type)) {
-        throw refuse('invalid_event', String(type), 'unknown event type')
+    let staged: ReturnType<typeof stageEvents>
+    try {
+      if (ctx.isClosed()) {
+        throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
       }
-      const seq = head + entries.length + 1
-      const parsed = v.safeParse(eventSchemas[input.type], { ...input, v: 1, run: id, epoch, seq, ts })
-      if (!parsed.success) {
-        const issue = parsed.issues[0]
-        const path = issue.path?.map((item) => String(item.key)).join('.')
-        throw refuse('invalid_event', input.type, `${path ? `${path}: ` : ''}${issue.message}`)
-      }
-      const frame = parsed.output as RunEvent
-      const text = encodeFrame(frame)
-      if (text.length * 3 > MAX_FRAME_BYTES && utf8Length(text) > MAX_FRAME_BYTES) {
-        throw refuse('frame_too_large', input.type)
-      }
-      const result = applyEvent(next, frame, options.limits)
-      if (result.rejected) throw refuse(result.rejected, input.type)
-      next = result.state
-      entries.push({ seq, frame, text })
+      staged = stageEvents(inputs, { id, epoch, head, state, limits: options.limits, budget }, ts)
+    } catch (error) {
+      counters.rejected++
+      throw error
     }
-    const tooLarge = budget.check(
-      epoch,
-      next,
-      entries.map((entry) => entry.text),
-    )
-    if (tooLarge) throw refuse('state_too_large', entries.at(-1)!.frame.type, tooLarge)
-    state = next
+    const { entries } = staged
+    state = staged.state
     head += entries.length
     cachedSnapshot = null
     counters.events += entries.length
@@ -263,7 +233,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
       if (ready) answer(subscriber, request)
-      for (const resolve of viewerWaiters) resolve(true)
+      viewers.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
@@ -281,17 +251,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
-      return new Promise((resolve) => {
-        let timer: unknown
-        const settle = (seen: boolean) => {
-          viewerWaiters.delete(settle)
-          if (timer !== undefined) options.clearTimeout(timer)
-          resolve(seen)
-          watch.arm()
-        }
-        viewerWaiters.add(settle)
-        if (timeoutMs !== undefined) timer = options.setTimeout(() => settle(false), timeoutMs)
-      })
+      return viewers.wait(timeoutMs)
     },
     /** The hub is closing: writes the state now, sealed (no-op without persistence or events). */
     flush(): Promise<void> {
@@ -308,7 +268,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       cancelRetain()
       watch.dispose()
       subscribers.clear()
-      for (const resolve of viewerWaiters) resolve(false)
+      viewers.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

@@ -1,5 +1,6 @@
 import { decodeFrame, encodeFrame, utf8Length } from '../protocol/codec'
 import { MAX_FRAME_BYTES, type PhaseState, type RunState } from '../protocol/types'
+import { errorFrameText } from './errorFrameText'
 
 /** How a snapshot had to be fitted into one frame. */
 export type SnapshotFit = 'whole' | 'trimmed' | 'unavailable'
@@ -65,14 +66,5 @@ export function snapshotText(
   const decoded = decodeFrame(text)
   if (decoded.ok) return { text, fit: 'trimmed' }
   const message = `no snapshot can be sent for this run (${decoded.error.code}: ${decoded.error.detail})`
-  return {
-    text: encodeFrame({
-      v: 1,
-      type: 'error',
-      code: 'snapshot_unavailable',
-      message: message.slice(0, 4096),
-      run,
-    }),
-    fit: 'unavailable',
-  }
+  return { text: errorFrameText('snapshot_unavailable', message, run), fit: 'unavailable' }
 }
