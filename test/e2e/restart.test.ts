@@ -1,7 +1,7 @@
 // @vitest-environment node
 import type { IncomingMessage } from 'node:http'
 import type { ProgressClient } from '../../src/client/index'
-import { createProgressHub, type RunPublisher } from '../../src/server/index'
+import { createMemoryPersist, createProgressHub, type RunPublisher } from '../../src/server/index'
 import { type ChaosRelay, createRng, startChaosRelay } from '../support/chaosRelay'
 import { PLAN, produceRun, serveHub, sleep, startClient, startHub, waitFor, watchRun } from './scenario'
 
@@ -73,6 +73,66 @@ describe('server restart mid-run', () => {
     expect(view.displayed).toBe(1)
     expect(view.stats.epochChanges).toBe(1)
     expect(second.hub.metrics().snapshotsSent).toBeGreaterThanOrEqual(1)
+    expect(watch.violations).toEqual([])
+  })
+
+  it('a crash with persistence loses the unwritten tail: the reloaded run takes a new epoch and the client ends equal', async () => {
+    const store = createMemoryPersist()
+    let crashed = false
+    const first = track(
+      await startHub({
+        epoch: () => 'before-crash',
+        persistMs: 5,
+        persist: { load: store.load, save: (id, run) => (crashed ? undefined : store.save(id, run)) },
+      }),
+    )
+    const port = first.port
+    const client = track(startClient(first.url))
+    const watch = watchRun(client, RUN)
+    client.follow(RUN)
+    const before = first.hub.run(RUN)
+    expect(await before.firstSubscriber({ timeoutMs: 3000 })).toBe(true)
+    await before.start(PLAN)
+    await before.phaseStarted('plan')
+    for (let done = 1; done <= 3; done++) await before.phaseProgress('plan', done, 3)
+    await waitFor(
+      () => (JSON.parse(store.runs.get(RUN) ?? '{}').seq === 5 ? true : undefined),
+      3000,
+      'a write',
+    )
+    // Shown to the client, never written: the store ends at seq 5.
+    crashed = true
+    await before.transition('plan', 'search')
+    for (let task = 0; task < 8; task++) await before.taskProgress('search', `query-${task}`, 1, 6)
+    await waitFor(() => (client.store.getState().runs[RUN]?.seq === 15 ? true : undefined), 3000, 'the tail')
+    await first.close()
+
+    const hub = createProgressHub<IncomingMessage>({
+      heartbeatMs: 30,
+      epoch: () => 'after-crash',
+      persist: store,
+    })
+    const second = track(await serveHub(hub, port))
+    const after = second.hub.run(RUN)
+    // The producer resumes from its own checkpoint, which matches the store: these reuse seqs 6 and on.
+    await after.transition('plan', 'search')
+    for (let task = 0; task < 8; task++) await after.taskProgress('search', `query-${task}`, 6, 6)
+    await after.transition('search', 'read')
+    await after.phaseProgress('read', 4, 4)
+    await after.transition('read', 'reason')
+    await after.agentThinking('planner', 'after the crash')
+    await after.transition('reason', 'write')
+    await after.phaseProgress('write', 2, 2)
+    await after.phaseCompleted('write')
+    await after.complete()
+    expect(after.epoch).toBe('after-crash')
+    const view = await waitFor(() => converged(client, after), 5000, 'convergence after the crash')
+
+    expect(view.phases).toEqual(hub.state(RUN)!.phases)
+    expect(view.activity).toEqual(hub.state(RUN)!.activity)
+    expect(view.displayed).toBe(1)
+    expect(view.stats.epochChanges).toBe(1)
+    expect(view.stats.rejected).toBe(0)
     expect(watch.violations).toEqual([])
   })
 
