@@ -1,0 +1,195 @@
+/// <reference types="vite/client" />
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { Profiler, useEffect, useRef, useState } from 'react'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
+import type { ChaosSettings } from '../demo/chaosPeer'
+import { NaiveBar } from '../demo/NaiveBar'
+import { ProgressProvider, RunProgress } from '../src/react/index'
+import { ChaosStats } from './support/ChaosStats'
+import { createStoryBackend, type StoryBackend } from './support/createStoryBackend'
+import './support/stories.css'
+
+export interface ChaosSimulatorProps {
+  /** Speed-up over real time: a 20 s research run takes 20 s / rate. */
+  messageRate: number
+  /** Chance a frame is held back behind 1–4 later ones. */
+  reorder: number
+  /** Chance a frame is sent twice. */
+  duplicate: number
+  /** Chance a frame is never sent. */
+  drop: number
+  /** Chaos kills the connection this long after it opened, ms (0: never). */
+  disconnectEveryMs: number
+  /** The hub restarts this often, ms (0: never); runs resume from its persisted log. */
+  restartEveryMs: number
+  /** Seeds the run and the chaos: the same seed plays the same story. */
+  seed: number
+}
+
+const chaosOf = (props: ChaosSimulatorProps): ChaosSettings => ({
+  reorder: props.reorder,
+  duplicate: props.duplicate,
+  drop: props.drop,
+  killEveryMs: props.disconnectEveryMs,
+})
+
+/**
+ * A simulated research run played by the real hub over an in-memory transport with a misbehaving network, shown
+ * twice: by the kit (ordered, exactly once) and by a naive bar fed the same frames (last message wins).
+ */
+function ChaosSimulator(props: ChaosSimulatorProps) {
+  const latest = useRef(props)
+  latest.current = props
+  const commits = useRef(0)
+  const [backend, setBackend] = useState<StoryBackend | null>(null)
+  const [round, setRound] = useState(1)
+  const [error, setError] = useState<string | null>(null)
+  const runId = `research-${round}`
+
+  useEffect(() => {
+    const next = createStoryBackend({ chaos: () => chaosOf(latest.current), seed: props.seed })
+    setBackend(next)
+    return () => next.close()
+  }, [props.seed])
+  useEffect(() => backend?.restartEvery(props.restartEveryMs), [backend, props.restartEveryMs])
+  useEffect(() => {
+    if (!backend) return
+    setError(null)
+    return backend.play(runId, {
+      seed: props.seed + round,
+      rate: () => latest.current.messageRate,
+      onError: (thrown) => setError(`The simulation stopped: ${String(thrown)}`),
+    })
+  }, [backend, runId, round, props.seed])
+
+  if (!backend) return null
+  return (
+    <ProgressProvider client={backend.client}>
+      <div className="story-chaos">
+        <div className="story-chaos__bars">
+          <Profiler id="kit" onRender={() => commits.current++}>
+            <RunProgress key={runId} runId={runId} activityMax={5} />
+          </Profiler>
+          <NaiveBar key={runId} naive={backend.naive} runId={runId} />
+        </div>
+        <div className="story-chaos__actions">
+          <button type="button" onClick={() => backend.drop()}>
+            Drop the connection
+          </button>
+          <button type="button" onClick={() => void backend.restart()}>
+            Restart the hub
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              commits.current = 0
+              setRound((r) => r + 1)
+            }}
+          >
+            Play a new run
+          </button>
+        </div>
+        {error && <p role="alert">{error}</p>}
+        {/* Profiler callbacks only run in development builds: a static Storybook shows no count. */}
+        <ChaosStats
+          backend={backend}
+          runId={runId}
+          commits={() => (import.meta.env.DEV ? commits.current : null)}
+        />
+      </div>
+    </ProgressProvider>
+  )
+}
+
+const meta = {
+  title: 'Chaos',
+  component: ChaosSimulator,
+  args: {
+    messageRate: 1,
+    reorder: 0.2,
+    duplicate: 0.1,
+    drop: 0.05,
+    disconnectEveryMs: 0,
+    restartEveryMs: 0,
+    seed: 7,
+  },
+  argTypes: {
+    messageRate: { control: { type: 'range', min: 0.5, max: 20, step: 0.5 } },
+    reorder: { control: { type: 'range', min: 0, max: 0.5, step: 0.01 } },
+    duplicate: { control: { type: 'range', min: 0, max: 0.5, step: 0.01 } },
+    drop: { control: { type: 'range', min: 0, max: 0.5, step: 0.01 } },
+    disconnectEveryMs: { control: { type: 'select' }, options: [0, 2_000, 5_000, 10_000, 30_000] },
+    restartEveryMs: { control: { type: 'select' }, options: [0, 3_000, 10_000, 30_000] },
+    seed: { control: { type: 'number' } },
+  },
+  parameters: { layout: 'fullscreen' },
+} satisfies Meta<typeof ChaosSimulator>
+export default meta
+type Story = StoryObj<typeof meta>
+
+/** At human pace: turn the knobs while it plays, drop the connection, restart the hub. */
+export const Simulator: Story = {}
+
+const badgeText = (canvas: HTMLElement) => canvas.querySelector('.lp-badge [aria-hidden="true"]')?.textContent
+const stat = (canvas: HTMLElement, key: string) =>
+  canvas.querySelector(`[data-stat="${key}"] dd`)?.textContent ?? ''
+
+/** Fast and rough: frames reordered, copied and lost, connections killed, the hub restarted mid-run. */
+export const UnderHeavyChaos: Story = {
+  args: {
+    messageRate: 6,
+    reorder: 0.25,
+    duplicate: 0.1,
+    drop: 0.03,
+    disconnectEveryMs: 3_000,
+    restartEveryMs: 4_000,
+    seed: 11,
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const bar = await canvas.findByRole('progressbar', { name: 'Progress' })
+    // Every value the bar announces on the way: none may be lower than the one before.
+    const seen: number[] = []
+    const first = bar.getAttribute('aria-valuenow')
+    if (first !== null) seen.push(Number(first))
+    const observer = new MutationObserver(() => {
+      const value = bar.getAttribute('aria-valuenow')
+      if (value !== null) seen.push(Number(value))
+    })
+    observer.observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] })
+    try {
+      // Under way on an open connection: then a person pulls the plug.
+      await waitFor(
+        () => {
+          expect(Number(bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0)
+          expect(stat(canvasElement, 'connection')).toBe('open')
+        },
+        { timeout: 5_000, interval: 20 },
+      )
+      const before = badgeText(canvasElement)
+      const lost = Number(stat(canvasElement, 'drops'))
+      await userEvent.click(canvas.getByRole('button', { name: 'Drop the connection' }))
+      await waitFor(() => expect(badgeText(canvasElement)).toBe('Reconnecting…'), { interval: 10 })
+      await expect(badgeText(canvasElement)).not.toBe(before)
+      await waitFor(() => expect(Number(stat(canvasElement, 'drops'))).toBeGreaterThan(lost))
+
+      await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '100'), {
+        timeout: 10_000,
+        interval: 50,
+      })
+    } finally {
+      observer.disconnect()
+    }
+    await expect(seen.length).toBeGreaterThanOrEqual(5)
+    await expect(seen.filter((value, i) => i > 0 && value < seen[i - 1]!)).toEqual([])
+    await expect(canvas.getByRole('region', { name: /solid-state/ })).toHaveAttribute(
+      'data-state',
+      'completed',
+    )
+    // The chaos really happened, and the kit absorbed it.
+    await expect(Number(stat(canvasElement, 'duplicates'))).toBeGreaterThan(0)
+    await expect(Number(stat(canvasElement, 'reordered'))).toBeGreaterThan(0)
+    // Fed the very same frames, last message wins: the naive bar went backward.
+    await expect(Number(stat(canvasElement, 'backward'))).toBeGreaterThan(0)
+  },
+}
