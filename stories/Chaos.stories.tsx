@@ -67,10 +67,16 @@ function ChaosSimulator(props: ChaosSimulatorProps) {
     <ProgressProvider client={backend.client}>
       <div className="story-chaos">
         <div className="story-chaos__bars">
-          <Profiler id="kit" onRender={() => commits.current++}>
-            <RunProgress key={runId} runId={runId} activityMax={5} />
-          </Profiler>
-          <NaiveBar key={runId} naive={backend.naive} runId={runId} />
+          <div className="story-chaos__kit">
+            <span className="story-chaos__caption">live-progress: in order, each event applied once</span>
+            <Profiler id="kit" onRender={() => commits.current++}>
+              <RunProgress key={runId} runId={runId} activityMax={5} />
+            </Profiler>
+          </div>
+          <div className="story-chaos__kit">
+            <span className="story-chaos__caption">A naive client on the very same frames</span>
+            <NaiveBar key={runId} naive={backend.naive} runId={runId} />
+          </div>
         </div>
         <div className="story-chaos__actions">
           <button type="button" onClick={() => backend.drop()}>
