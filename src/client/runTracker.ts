@@ -102,9 +102,11 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       return { event, reason }
     }
     // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    const state = draft.peek()
-    if (event.type === 'snapshot' && state.activity.length > options.limits.activityLimit) {
-      draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
+    if (event.type === 'snapshot') {
+      const state = draft.peek()
+      if (state.activity.length > options.limits.activityLimit) {
+        draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
+      }
     }
     return null
   }
@@ -123,8 +125,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
       // Heartbeats are always current, so they re-anchor it (and follow drift).
       const offset = now - frame.ts
-      clockOffset =
-        clockOffset === null || frame.type === 'heartbeat' ? offset : Math.min(clockOffset, offset)
+      // Written only when it moves: a number stored per frame is a heap allocation per frame.
+      if (clockOffset === null || offset < clockOffset || frame.type === 'heartbeat') clockOffset = offset
       const { events, action } = sequencer.ingest(frame, now)
       // Rejections are reported after the loop: onReject reaches host code that may re-enter ingest, which
       // reuses the sequencer's result array under our feet.

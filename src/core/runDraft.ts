@@ -19,6 +19,21 @@ export interface RunDraft {
 }
 
 /**
+ * `{ ...open, type: 'tool_completed', endedAt, ok }` as `applyEvent` pairs a call, built field by field: the
+ * spread of an entry (their shapes vary) took more time than all other work on a tool event.
+ */
+function paired(open: ActivityEntry, endedAt: number, ok: boolean | undefined): ActivityEntry {
+  const entry: ActivityEntry = { seq: open.seq, ts: open.ts, type: 'tool_completed' }
+  if (open.agent !== undefined) entry.agent = open.agent
+  if (open.tool !== undefined) entry.tool = open.tool
+  if (open.call !== undefined) entry.call = open.call
+  if (open.text !== undefined) entry.text = open.text
+  if (ok !== undefined || open.ok !== undefined) entry.ok = ok ?? open.ok
+  entry.endedAt = endedAt
+  return entry
+}
+
+/**
  * Fast paths cover what a live run sends all the time (progress of an active phase, agent and tool events);
  * every other event, and every event the fast path is unsure of, goes through `applyEvent`, the authority.
  * @example
@@ -36,6 +51,11 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   const ownPhase: number[] = []
   const ownTasks: number[] = []
   const activityLimit = Math.max(1, limits.activityLimit)
+  // Tool calls in the activity list: call id → absolute position of its last entry (list index + `trimmed`).
+  // Scanning 200 entries of mixed shapes for every tool event was the draft's largest cost.
+  const calls = new Map<string, number>()
+  let indexed: ActivityEntry[] | null = null
+  let trimmed = 0
 
   function release() {
     batch++
@@ -76,10 +96,28 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   function writableActivity(): ActivityEntry[] {
     const s = writableState()
     if (!ownActivity) {
-      s.activity = s.activity.slice()
+      const copy = s.activity.slice()
+      if (indexed === s.activity) indexed = copy
+      s.activity = copy
       ownActivity = true
     }
     return s.activity
+  }
+
+  /** Position in the activity list of the last entry of `call`, or -1. */
+  function findCall(call: string): number {
+    const activity = state.activity
+    if (indexed !== activity) {
+      calls.clear()
+      trimmed = 0
+      for (let i = 0; i < activity.length; i++) {
+        const id = activity[i]!.call
+        if (id !== undefined) calls.set(id, i)
+      }
+      indexed = activity
+    }
+    const at = calls.get(call)
+    return at === undefined || at < trimmed ? -1 : at - trimmed
   }
 
   // The first match, as `applyEvent` finds it (a snapshot's phase list does not promise unique ids).
@@ -89,16 +127,24 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return -1
   }
 
-  function lastCall(call: string): number {
-    const activity = state.activity
-    for (let i = activity.length - 1; i >= 0; i--) if (activity[i]!.call === call) return i
-    return -1
-  }
-
+  /** Appends an entry (the call index is current: `findCall` ran for every tool event) and trims the oldest. */
   function push(entry: ActivityEntry) {
     const activity = writableActivity()
+    const known = indexed === activity
+    if (known && entry.call !== undefined) calls.set(entry.call, trimmed + activity.length)
     activity.push(entry)
-    if (activity.length > activityLimit) activity.splice(0, activity.length - activityLimit)
+    const excess = activity.length - activityLimit
+    if (excess <= 0) return
+    if (known) {
+      for (let i = 0; i < excess; i++) {
+        const id = activity[i]!.call
+        if (id !== undefined && calls.get(id) === trimmed + i) calls.delete(id)
+      }
+      trimmed += excess
+    }
+    // shift() trims one entry in place (the usual case); splice would also build an array of what it removed.
+    if (excess === 1) activity.shift()
+    else activity.splice(0, excess)
   }
 
   /** An active phase of a running run, or -1 when the general reducer must decide. */
@@ -156,22 +202,19 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         push(activityEntry(event))
         return true
       case 'tool_executing':
-        if (isTerminal(state.status) || lastCall(event.call) >= 0) return false
+        if (isTerminal(state.status) || findCall(event.call) >= 0) return false
         push(activityEntry(event))
         return true
       case 'tool_completed': {
         if (isTerminal(state.status)) return false
-        const at = lastCall(event.call)
+        const at = findCall(event.call)
         if (at < 0) {
           push(activityEntry(event))
           return true
         }
         const open = state.activity[at]!
         if (open.type === 'tool_completed') return false
-        // Pair in place: the entry keeps its start time and gains an end.
-        const paired: ActivityEntry = { ...open, type: 'tool_completed', endedAt: event.ts }
-        if (event.ok !== undefined) paired.ok = event.ok
-        writableActivity()[at] = paired
+        writableActivity()[at] = paired(open, event.ts, event.ok)
         return true
       }
       default:

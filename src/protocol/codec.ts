@@ -123,13 +123,14 @@ function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast
   if (frame.v !== PROTOCOL_VERSION)
     return fail('bad_version', `unsupported protocol version ${String(frame.v)}`)
   const type = frame.type
+  // The fast path knows its types by name (a `switch`), so it runs before the table lookup.
+  if (fast !== null && typeof type === 'string') {
+    const quick = fast(frame, type)
+    if (quick !== null) return { ok: true, frame: quick }
+  }
   // Object.hasOwn keeps keys such as `__proto__` or `constructor` from reaching a prototype.
   if (typeof type !== 'string' || !Object.hasOwn(table, type)) {
     return fail('unknown_type', `unknown frame type ${JSON.stringify(type)?.slice(0, 80)}`)
-  }
-  if (fast !== null) {
-    const quick = fast(frame, type)
-    if (quick !== null) return { ok: true, frame: quick }
   }
   const result = v.safeParse(table[type]!, frame, parseConfig)
   if (result.success) return { ok: true, frame: result.output as F }

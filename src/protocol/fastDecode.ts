@@ -1,35 +1,111 @@
 import type { ServerFrame } from './types'
 
 /**
- * Hand-written checks for the frames that make up almost all traffic (`phase_progress`, `task_progress`),
- * three times cheaper than the generic schema walk. They accept a subset of what `schemas.ts` accepts and
- * build the very object valibot would (known keys only, in schema order); anything they are unsure of
- * returns null and goes through valibot, which stays the authority and writes the error messages.
+ * Hand-written checks, one per frame type, exactly as strict as `schemas.ts` for what they accept: a frame
+ * that passes every check of its type and has no key beyond them is returned as it is (no copy: it is fresh
+ * from JSON.parse and holds only known keys). Anything else returns null and goes through valibot, which
+ * stays the authority: it decides the doubtful frames, strips unknown keys and writes the error messages.
+ * Plans and snapshots (rare, nested) are always left to valibot.
  */
 
 const isId = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 128
 const isEpoch = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 64
+const isText = (x: unknown): x is string => typeof x === 'string' && x.length <= 4096
 // Number.isSafeInteger is false for non-numbers, NaN and ±Infinity.
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
 const isSeq = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 1
 const isTime = (x: unknown): x is number => Number.isFinite(x)
-const isOptionalText = (x: unknown): x is string | undefined =>
-  x === undefined || (typeof x === 'string' && x.length <= 4096)
+// JSON.parse never yields `undefined` for a present key: undefined means absent.
+const isOptionalText = (x: unknown) => x === undefined || isText(x)
+const isOptionalId = (x: unknown) => x === undefined || isId(x)
+const isOptionalBoolean = (x: unknown) => x === undefined || typeof x === 'boolean'
+const present = (x: unknown) => (x === undefined ? 0 : 1)
 
-/** A validated progress frame, or null when the schema has to decide. `frame.v` was already checked. */
-export function fastDecode(frame: Record<string, unknown>, type: string): ServerFrame | null {
-  if (type !== 'phase_progress' && type !== 'task_progress') return null
-  const { run, epoch, seq, ts, phase, done, total, label } = frame
-  if (!isId(run) || !isEpoch(epoch) || !isSeq(seq) || !isTime(ts) || !isId(phase)) return null
-  if (!isCount(done) || !isCount(total) || done > total || !isOptionalText(label)) return null
-  if (type === 'phase_progress') {
-    return label === undefined
-      ? { v: 1, run, epoch, seq, ts, type, phase, done, total }
-      : { v: 1, run, epoch, seq, ts, type, phase, done, total, label }
+// Types this path checks, keyed by name. `get` returns the literal itself: stored back into the frame, it makes
+// every later comparison of `type` (here, in the sequencer, in the reducer) a pointer check, where a string
+// fresh from JSON.parse is compared character by character.
+const TYPES = new Map(
+  [
+    'phase_progress',
+    'task_progress',
+    'phase_started',
+    'phase_completed',
+    'phase_skipped',
+    'phase_failed',
+    'queued',
+    'agent_started',
+    'agent_completed',
+    'agent_thinking',
+    'tool_executing',
+    'tool_completed',
+    'run_completed',
+    'run_failed',
+    'run_cancelled',
+    'heartbeat',
+  ].map((type) => [type, type]),
+)
+
+/** Own enumerable keys, counted without allocating (a `__proto__` key from JSON counts too). */
+function keyCount(frame: object): number {
+  let n = 0
+  for (const _ in frame) n++
+  return n
+}
+
+/** Keys a valid frame of `type` holds besides the envelope, or -1 when the schema has to decide. */
+function bodyKeys(frame: Record<string, unknown>, type: string): number {
+  switch (type) {
+    case 'phase_progress':
+    case 'task_progress': {
+      const { phase, done, total, label } = frame
+      if (!isId(phase) || !isCount(done) || !isCount(total) || done > total || !isOptionalText(label)) {
+        return -1
+      }
+      if (type === 'phase_progress') return 3 + present(label)
+      return isId(frame.task) ? 4 + present(label) : -1
+    }
+    case 'phase_started':
+    case 'phase_completed':
+    case 'phase_skipped':
+      return isId(frame.phase) ? 1 : -1
+    case 'phase_failed':
+      return isId(frame.phase) && isText(frame.error) ? 2 : -1
+    case 'queued':
+      return isCount(frame.position) ? 1 : -1
+    case 'agent_started':
+    case 'agent_completed':
+      return isId(frame.agent) && isOptionalBoolean(frame.ok) ? 1 + present(frame.ok) : -1
+    case 'agent_thinking':
+      return isId(frame.agent) && isText(frame.text) ? 2 : -1
+    case 'tool_executing':
+    case 'tool_completed': {
+      const { agent, ok } = frame
+      if (!isId(frame.call) || !isId(frame.tool) || !isOptionalId(agent) || !isOptionalBoolean(ok)) return -1
+      return 2 + present(agent) + present(ok)
+    }
+    case 'run_completed':
+    case 'run_failed':
+    case 'run_cancelled':
+      return isOptionalText(frame.error) ? present(frame.error) : -1
+    default:
+      return -1
   }
-  const task = frame.task
-  if (!isId(task)) return null
-  return label === undefined
-    ? { v: 1, run, epoch, seq, ts, type, phase, task, done, total }
-    : { v: 1, run, epoch, seq, ts, type, phase, task, done, total, label }
+}
+
+/** A validated frame (the very object passed in), or null when the schema has to decide. `frame.v` is checked. */
+export function fastDecode(frame: Record<string, unknown>, name: string): ServerFrame | null {
+  const type = TYPES.get(name)
+  if (type === undefined) return null
+  const { run, epoch, ts } = frame
+  if (!isId(run) || !isEpoch(epoch) || !isTime(ts)) return null
+  let keys: number
+  if (type === 'heartbeat') keys = isCount(frame.head) ? 6 : -1
+  else if (!isSeq(frame.seq)) return null
+  else {
+    const body = bodyKeys(frame, type)
+    keys = body < 0 ? -1 : 6 + body // v, type, run, epoch, seq, ts
+  }
+  if (keys < 0 || keyCount(frame) !== keys) return null
+  frame.type = type
+  return frame as unknown as ServerFrame
 }
