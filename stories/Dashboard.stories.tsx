@@ -147,7 +147,7 @@ export const FiftyRunsOneConnection: Story = {
     })
     for (const bar of bars) observer.observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] })
     // Bounded: on a quiet machine all 50 finish in a few seconds; on a busy one each must at least move forward.
-    const finished = await holdsWithin(9_000, () => bars.every((bar) => percentOf(bar) === 100))
+    const finished = await holdsWithin(6_000, () => bars.every((bar) => percentOf(bar) === 100))
     observer.disconnect()
     for (const [bar, values] of seen) {
       const name = bar.getAttribute('aria-labelledby')
