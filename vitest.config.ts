@@ -55,7 +55,7 @@ export default defineConfig({
         // Every story is a test: it renders, its `play` function passes, and axe finds no violations.
         extends: true,
         plugins: [storybookTest({ configDir: '.storybook' })],
-        test: { name: 'storybook', browser: browser() },
+        test: { name: 'storybook', browser: browser(), testTimeout: 30_000 },
       },
     ],
   },

@@ -1,4 +1,7 @@
-import { createMemoryPersist, createProgressHub, type ProgressHub, PublishError } from '../src/server'
+// Not the server index: it re-exports attachWebSocket, which would pull `ws` into the Chaos story's bundle.
+import { createProgressHub, type ProgressHub } from '../src/server/createProgressHub'
+import { PublishError } from '../src/server/PublishError'
+import { createMemoryPersist } from '../src/server/persist'
 import type { ResearchPublisher } from './simulateResearchRun'
 
 /** A run's publisher that outlives hub restarts: what the simulations hold. */

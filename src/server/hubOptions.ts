@@ -94,8 +94,17 @@ function checkedEpoch(make: () => string, onError: (error: unknown, context: str
     try {
       onError(made instanceof Error ? made : new Error('epoch must be a string of 1–64 characters'), 'epoch')
     } catch {}
-    return globalThis.crypto.randomUUID()
+    return newEpoch()
   }
+}
+
+/** A random epoch id; `crypto.randomUUID` is missing in browsers on insecure origins (a hub in a story). */
+export function newEpoch(): string {
+  const crypto = globalThis.crypto
+  if (typeof crypto?.randomUUID === 'function') return crypto.randomUUID()
+  const bytes = new Uint8Array(16)
+  crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 // Node timers would keep the process alive for retainMs after everything else is done.
@@ -122,7 +131,7 @@ export function resolveHubOptions<Request>(
       taskLimit: Math.min(limits.taskLimit, SNAPSHOT_LIMITS.taskLimit),
     },
     authorize: options.authorize,
-    epoch: options.epoch ? checkedEpoch(options.epoch, onError) : () => globalThis.crypto.randomUUID(),
+    epoch: options.epoch ? checkedEpoch(options.epoch, onError) : newEpoch,
     persist: options.persist,
     persistMs: options.persistMs ?? HUB_DEFAULTS.persistMs,
     persistLogLimit: options.persistLogLimit ?? HUB_DEFAULTS.persistLogLimit,
