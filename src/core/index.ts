@@ -23,7 +23,6 @@ export {
 } from './confidence'
 export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
 export {
-  claimedFraction,
   estimatedFraction,
   isEstimatedPhase,
   nextDisplayed,

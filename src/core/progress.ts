@@ -19,8 +19,9 @@ export interface ProgressReading {
   /** True progress (PROTOCOL formula): only what the server confirmed. */
   progress: number
   /**
-   * What the bar aims for: each phase's claimed fraction ({@link claimedFraction}) plus estimates for active
-   * phases without counts. Below `progress` while a phase counted by tasks may still hear from more tasks.
+   * What the bar aims for: each phase's confirmed fraction plus estimates for active phases without counts.
+   * A phase counted by its tasks claims the sums over the tasks heard from (PROTOCOL): backends announce
+   * every task up front (`done: 0`) so that the sums do not run ahead.
    */
   target: number
   /** Some of `target` is an estimate. */
@@ -41,18 +42,6 @@ export function phaseFraction(phase: PhaseState): number {
 /** Counts that say nothing: an active phase with no total (or a zero total) is estimated by time. */
 export const isEstimatedPhase = (phase: PhaseState): boolean =>
   phase.status === 'active' && (phase.total === undefined || phase.total === 0)
-
-/**
- * The share of a phase the bar may claim from counts. Like {@link phaseFraction}, except for an active
- * phase counted by its tasks (task_progress): the client cannot know how many tasks have yet to report,
- * so it assumes one more of the average size until the phase ends. k reported tasks claim at most
- * k/(k+1) of the phase: two searches at 10/10 of eight show 2/3 of the phase, not all of it.
- */
-export function claimedFraction(phase: PhaseState): number {
-  const fraction = phaseFraction(phase)
-  const reported = phase.status === 'active' ? (phase.tasks?.length ?? 0) : 0
-  return reported > 0 ? (fraction * reported) / (reported + 1) : fraction
-}
 
 /** True progress = Σ weightᵢ·fractionᵢ / Σ weightᵢ, and 1 once completed. */
 export function trueProgress(state: RunState): number {
@@ -96,7 +85,7 @@ export function readProgress(
   for (const phase of state.phases) {
     if (phase.weight <= 0) continue
     if (!isEstimatedPhase(phase)) {
-      sum += phase.weight * claimedFraction(phase)
+      sum += phase.weight * phaseFraction(phase)
     } else if (creeping) {
       const elapsed = serverNow - (phase.startedAt ?? serverNow)
       sum += phase.weight * estimatedFraction(elapsed, phase.expectedMs ?? fallback, cap)

@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import {
-  claimedFraction,
   estimatedFraction,
   isEstimatedPhase,
   nextDisplayed,
@@ -145,32 +144,21 @@ describe('phases counted by their tasks', () => {
       total: tasks.reduce((s, t) => s + t.total, 0),
     })
 
-  test('two of eight searches at 10/10 claim two thirds of the phase, not all of it', () => {
-    const phase = searching(task('s1', 10, 10), task('s2', 10, 10))
-    expect(phaseFraction(phase)).toBe(1) // PROTOCOL: done/total are the sums over the tasks heard from
-    expect(claimedFraction(phase)).toBeCloseTo(2 / 3, 12)
-  })
-
-  test('k reported tasks claim k/(k+1) of their summed fraction while the phase is active', () => {
+  test('the phase counts the sums over the tasks heard from (PROTOCOL), even when only some have reported', () => {
     const phase = searching(task('a', 1, 4), task('b', 3, 4), task('c', 0, 2))
-    expect(claimedFraction(phase)).toBeCloseTo((4 / 10) * (3 / 4), 12)
+    expect(phaseFraction(phase)).toBeCloseTo(4 / 10, 12)
+    expect(phaseFraction({ ...searching(task('s1', 2, 2)), status: 'done' })).toBe(1)
   })
 
-  test('the phase claims its whole share once it is done, and counts without tasks are claimed as reported', () => {
-    expect(claimedFraction({ ...searching(task('s1', 2, 2)), status: 'done' })).toBe(1)
-    expect(claimedFraction(P('a', 1, { status: 'active', done: 3, total: 4 }))).toBe(0.75)
-    expect(claimedFraction(P('a', 1))).toBe(0)
-  })
-
-  test('true progress keeps the PROTOCOL sums; the bar aims at the claimed share', () => {
+  test('the bar aims at the PROTOCOL sums of a task-counted phase, never past its end while it is active', () => {
     const state = running(P('plan', 1, { status: 'done' }), searching(task('s1', 10, 10)), P('write', 2))
     const reading = readProgress(state, 0)
     expect(reading.progress).toBeCloseTo(2 / 4, 12)
-    expect(reading.target).toBeCloseTo((1 + 1 / 2) / 4, 12)
+    expect(reading.target).toBeCloseTo(2 / 4, 12)
     expect(reading.estimated).toBe(false)
   })
 
-  test('eight searches reporting late never push the bar past what the phase has earned, nor back', () => {
+  test('eight searches announced up front (done 0) move the bar forward as each reports, never back', () => {
     const tasks = Array.from({ length: 8 }, (_, i) => task(`s${i}`, 0, 10))
     let shown = 0
     const seen: number[] = []
@@ -179,16 +167,11 @@ describe('phases counted by their tasks', () => {
       shown = nextDisplayed(shown, state, readProgress(state, 0))
       seen.push(shown)
     }
-    show([
-      { ...tasks[0]!, done: 10 },
-      { ...tasks[1]!, done: 10 },
-    ]) // only two have reported, both finished
-    expect(seen[0]).toBeLessThanOrEqual((2 / 3) * (1 / 2) + 1e-12) // the sums alone would claim the whole phase
-    for (let done = 0; done <= 10; done++) {
-      show(tasks.map((t, i) => ({ ...t, done: i < 2 ? 10 : done })))
-    }
+    show(tasks)
+    expect(seen[0]).toBe(0)
+    for (let done = 0; done <= 10; done++) show(tasks.map((t, i) => ({ ...t, done: i < 2 ? 10 : done })))
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!)
-    expect(shown).toBeLessThan(1 / 2) // all eight at 10/10 but the phase not completed: still below its end
+    expect(shown).toBeCloseTo(1 / 2, 12) // all eight at 10/10: the phase's end, not past it
   })
 
   test('a failed run keeps what it showed: no jump to the summed counts at the failure', () => {
