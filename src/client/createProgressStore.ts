@@ -284,15 +284,23 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     } else ingestDecoded(decoded.frame, t)
   }
 
+  // Frames come in long stretches for one run: checking the last one first skips hashing a fresh string.
+  let lastRun: string | null = null
+  let lastTracker: RunTracker | undefined
+
   function ingestDecoded(frame: SequencedFrame | HeartbeatFrame, t: number) {
-    const known = trackers.get(frame.run)
+    const run = frame.run
+    const known = run === lastRun ? lastTracker : trackers.get(run)
     if (!known && !autoFollow) {
       stats.unknownRun++
       count('unknown_run')
-      report({ kind: 'unknown_run', run: frame.run })
+      report({ kind: 'unknown_run', run })
       return
     }
-    act(frame.run, (known ?? tracker(frame.run)).ingest(frame, t, rejected))
+    const target = known ?? tracker(run)
+    lastRun = run
+    lastTracker = target
+    act(run, target.ingest(frame, t, rejected))
   }
 
   // One function for every frame: a closure made per frame was garbage on the hot path.
@@ -311,6 +319,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       scheduler.schedule()
     },
     unfollow(runId) {
+      if (lastRun === runId) lastRun = null
       if (trackers.delete(runId)) scheduler.schedule()
     },
     position: (runId) => trackers.get(runId)?.sequencer.position() ?? null,

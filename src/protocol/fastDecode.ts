@@ -21,30 +21,6 @@ const isOptionalId = (x: unknown) => x === undefined || isId(x)
 const isOptionalBoolean = (x: unknown) => x === undefined || typeof x === 'boolean'
 const present = (x: unknown) => (x === undefined ? 0 : 1)
 
-// Types this path checks, keyed by name. `get` returns the literal itself: stored back into the frame, it makes
-// every later comparison of `type` (here, in the sequencer, in the reducer) a pointer check, where a string
-// fresh from JSON.parse is compared character by character.
-const TYPES = new Map(
-  [
-    'phase_progress',
-    'task_progress',
-    'phase_started',
-    'phase_completed',
-    'phase_skipped',
-    'phase_failed',
-    'queued',
-    'agent_started',
-    'agent_completed',
-    'agent_thinking',
-    'tool_executing',
-    'tool_completed',
-    'run_completed',
-    'run_failed',
-    'run_cancelled',
-    'heartbeat',
-  ].map((type) => [type, type]),
-)
-
 /** Own enumerable keys, counted without allocating (a `__proto__` key from JSON counts too). */
 function keyCount(frame: object): number {
   let n = 0
@@ -93,9 +69,7 @@ function bodyKeys(frame: Record<string, unknown>, type: string): number {
 }
 
 /** A validated frame (the very object passed in), or null when the schema has to decide. `frame.v` is checked. */
-export function fastDecode(frame: Record<string, unknown>, name: string): ServerFrame | null {
-  const type = TYPES.get(name)
-  if (type === undefined) return null
+export function fastDecode(frame: Record<string, unknown>, type: string): ServerFrame | null {
   const { run, epoch, ts } = frame
   if (!isId(run) || !isEpoch(epoch) || !isTime(ts)) return null
   let keys: number
@@ -105,7 +79,5 @@ export function fastDecode(frame: Record<string, unknown>, name: string): Server
     const body = bodyKeys(frame, type)
     keys = body < 0 ? -1 : 6 + body // v, type, run, epoch, seq, ts
   }
-  if (keys < 0 || keyCount(frame) !== keys) return null
-  frame.type = type
-  return frame as unknown as ServerFrame
+  return keys >= 0 && keyCount(frame) === keys ? (frame as unknown as ServerFrame) : null
 }
