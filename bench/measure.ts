@@ -20,6 +20,16 @@ export function collect(): void {
   if (gc) gc()
 }
 
+/**
+ * A scavenge only: clears the young garbage of the previous sample (nearly all of it) but keeps compiled code.
+ * A forced full GC also discards the optimized code of closures whose instances all died, so a sample that
+ * builds a fresh store after one pays the JIT again: right for a cold start, wrong for a throughput figure.
+ */
+export function collectYoung(): void {
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc
+  if (gc) gc({ type: 'minor' })
+}
+
 export const hasGc = (): boolean => typeof (globalThis as { gc?: unknown }).gc === 'function'
 
 /**
@@ -30,13 +40,14 @@ export async function sideBySide<K extends string>(
   reps: number,
   variants: Record<K, () => number | Promise<number>>,
   warmup = 1,
+  between: () => void = collect,
 ): Promise<Record<K, Summary>> {
   const names = Object.keys(variants) as K[]
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>
   for (let rep = -warmup; rep < reps; rep++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + Math.max(0, rep)) % names.length]!
-      collect()
+      between()
       const value = await variants[name]()
       if (rep >= 0) samples[name].push(value)
     }
