@@ -1,6 +1,8 @@
-import { type ComponentPropsWithoutRef, forwardRef } from 'react'
+import { type ComponentPropsWithoutRef, forwardRef, memo } from 'react'
 import type { RunView } from '../client/runTracker'
-import type { LabelsOverride } from './labels'
+import type { PhaseState } from '../protocol/types'
+import type { ProgressFormat } from './format'
+import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
@@ -12,6 +14,42 @@ export interface PhaseStepsProps extends Omit<ComponentPropsWithoutRef<'ol'>, 'c
 }
 
 const pick = (run: RunView) => ({ phases: run.phases, status: run.status })
+
+/**
+ * One step. Memoized: the reducer keeps the identity of phases that did not change, so a progress update
+ * re-renders the active step only, not the whole plan.
+ */
+const PhaseStep = memo(function PhaseStep({
+  phase,
+  labels,
+  format,
+}: {
+  phase: PhaseState
+  labels: ProgressLabels
+  format: ProgressFormat
+}) {
+  return (
+    <li
+      className="lp-steps__item"
+      data-state={phase.status}
+      aria-current={phase.status === 'active' ? 'step' : undefined}
+    >
+      <span className="lp-steps__label">{phase.label}</span>
+      <span className="lp-steps__status">{labels.phaseStatus[phase.status]}</span>
+      {phase.total !== undefined && phase.total > 0 && (
+        <span className="lp-steps__count">
+          {labels.count(format.number(phase.done ?? 0), format.number(phase.total))}
+        </span>
+      )}
+      {phase.startedAt !== undefined && phase.endedAt !== undefined && (
+        <span className="lp-steps__duration">
+          {labels.took(format.duration(phase.endedAt - phase.startedAt))}
+        </span>
+      )}
+      {phase.error && <span className="lp-steps__error">{phase.error}</span>}
+    </li>
+  )
+})
 
 /**
  * The run's plan as an ordered list: each step's label, status in words, counts ("12 of 40"), duration once it
@@ -38,26 +76,7 @@ export const PhaseSteps = forwardRef<HTMLOListElement, PhaseStepsProps>(function
       {...rest}
     >
       {phases.map((phase) => (
-        <li
-          key={phase.id}
-          className="lp-steps__item"
-          data-state={phase.status}
-          aria-current={phase.status === 'active' ? 'step' : undefined}
-        >
-          <span className="lp-steps__label">{phase.label}</span>
-          <span className="lp-steps__status">{labels.phaseStatus[phase.status]}</span>
-          {phase.total !== undefined && phase.total > 0 && (
-            <span className="lp-steps__count">
-              {labels.count(format.number(phase.done ?? 0), format.number(phase.total))}
-            </span>
-          )}
-          {phase.startedAt !== undefined && phase.endedAt !== undefined && (
-            <span className="lp-steps__duration">
-              {labels.took(format.duration(phase.endedAt - phase.startedAt))}
-            </span>
-          )}
-          {phase.error && <span className="lp-steps__error">{phase.error}</span>}
-        </li>
+        <PhaseStep key={phase.id} phase={phase} labels={labels} format={format} />
       ))}
     </ol>
   )

@@ -1,5 +1,5 @@
-import { domMin, LazyMotion, m, useMotionValue, useTransform } from 'framer-motion'
-import { type ComponentPropsWithoutRef, forwardRef, useEffect } from 'react'
+import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform } from 'framer-motion'
+import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
 import type { RunView } from '../client/runTracker'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -59,6 +59,35 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
 }
 
 /**
+ * The drawn part. Memoized: its motion values are stable and move off the React path, so a new percent in
+ * `aria-valuetext` re-renders the bar's root only, not the motion components.
+ */
+const BarTrack = memo(function BarTrack({
+  indeterminate,
+  estimate,
+  fill,
+}: {
+  indeterminate: boolean
+  estimate: MotionValue<string>
+  fill: MotionValue<string>
+}) {
+  return (
+    <LazyMotion features={domMin}>
+      <span className="lp-bar__track" aria-hidden="true">
+        {indeterminate ? (
+          <span className="lp-bar__indeterminate" />
+        ) : (
+          <>
+            <m.span className="lp-bar__estimate" style={{ width: estimate }} />
+            <m.span className="lp-bar__fill" style={{ width: fill }} />
+          </>
+        )}
+      </span>
+    </LazyMotion>
+  )
+})
+
+/**
  * An animated, never-backward progress bar for one run (`role="progressbar"`). Confirmed progress is a solid
  * fill; the part that is a time-based estimate is drawn striped beyond it. Before a plan exists it shows an
  * indeterminate look and omits `aria-valuenow`. Styling hooks: `data-state` ('indeterminate' | 'loading' |
@@ -71,7 +100,8 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
   ref,
 ) {
   const { labels, format } = useLabels(override, locale)
-  const bar = useRun(runId, (run) => describe(run, labels, format), shallowEqual)
+  const select = useCallback((run: RunView) => describe(run, labels, format), [labels, format])
+  const bar = useRun(runId, select, shallowEqual)
   const shown = useDisplayedProgress(runId, { reducedMotion })
   const confirmed = useMotionValue(bar?.confirmed ?? 0)
   useEffect(() => confirmed.set(bar?.confirmed ?? 0), [confirmed, bar?.confirmed])
@@ -98,18 +128,7 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
       className={cx('lp-bar', className)}
       {...rest}
     >
-      <LazyMotion features={domMin}>
-        <span className="lp-bar__track" aria-hidden="true">
-          {indeterminate ? (
-            <span className="lp-bar__indeterminate" />
-          ) : (
-            <>
-              <m.span className="lp-bar__estimate" style={{ width: estimateWidth }} />
-              <m.span className="lp-bar__fill" style={{ width: fillWidth }} />
-            </>
-          )}
-        </span>
-      </LazyMotion>
+      <BarTrack indeterminate={indeterminate} estimate={estimateWidth} fill={fillWidth} />
     </div>
   )
 })
