@@ -135,6 +135,12 @@ export async function benchStorm(options: { frames?: number; reps?: number } = {
       samples.naive.push(s)
       return s.wallMs
     },
+    // The floor under both: the same tasks with nothing done in them.
+    delivery: async () => {
+      const start = performance.now()
+      await deliver(mix.wire, () => {})
+      return performance.now() - start
+    },
   })
   // sideBySide keeps measured reps only; the first sample of each list is the warm-up.
   const kitSamples = samples.kit.slice(-results.kit.samples.length)
@@ -182,6 +188,7 @@ export async function benchStorm(options: { frames?: number; reps?: number } = {
   const renderNaive = summarize(naiveSamples.map((s) => s.renderMs))
   const renderBar = summarize(barSamples.map((s) => s.renderMs))
   const notes = [
+    `Storm floor: delivering the ${mix.wire.length.toLocaleString('en-US')} frames one per task with no work at all takes ${fmt(results.delivery, 'ms', 1, 0)}; 10× less than naive leaves ${Math.max(0, results.naive.median / 10 - results.delivery.median).toFixed(0)} ms (median) above that floor for ingest, every commit and the wait for the next animation frame (the kit shows the last seq at a frame; naive commits it at once).`,
     `Storm render work (React actualDuration, summed over the storm): RunProgress ${fmt(renderKit, 'ms', 1, 0)}, kit bar ${fmt(renderBar, 'ms', 1, 0)}, naive bar ${fmt(renderNaive, 'ms', 1, 0)}. jsdom DOM work is far slower than a browser's, so a full RunProgress commit costs tens of ms here.`,
   ]
   return { rows, notes }
