@@ -82,6 +82,8 @@ function copyStyles(): Plugin {
 }
 
 export default defineConfig({
+  // public/ holds the demo's and Storybook's static files, not the library's.
+  publicDir: false,
   plugins: [
     react(),
     dts({

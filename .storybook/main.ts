@@ -16,6 +16,7 @@ async function withoutBuildOnly(plugins: PluginOption[] = []): Promise<PluginOpt
 const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.@(ts|tsx)'],
   addons: ['@storybook/addon-a11y', '@storybook/addon-vitest'],
+  staticDirs: ['../public'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   // Storybook reuses vite.config.ts (minus its `build`); drop the library-only plugins and the timing report.

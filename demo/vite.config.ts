@@ -6,7 +6,8 @@ import { defineConfig } from 'vite'
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  publicDir: false,
+  // Static files shared by the demo page and Storybook (the icon).
+  publicDir: fileURLToPath(new URL('../public', import.meta.url)),
   plugins: [react()],
   build: {
     outDir: 'dist',
