@@ -54,6 +54,8 @@ export type ProgressError =
   | { kind: 'adapter'; code: AdapterErrorCode; detail: string; run?: string }
 
 export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions {
+  /** A hole younger than this shows no "catching up" (a reorder about to fill). Default min(250 ms, gap/3). */
+  resyncGraceMs?: number
   /** When subscribers hear about changes. Default: once per animation frame. */
   flush?: FlushMode
   /** Time between refreshes of time-based fields (estimates, ETA, staleness) while a run is live. */
@@ -279,7 +281,9 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     } else if (decoded.frame.type === 'error') {
       const { code, message, run } = decoded.frame
       stats.serverErrors++
-      count(code)
+      // Prefixed: the server's `unknown_run` is not the store's own count of frames for runs nobody follows.
+      count(`server:${code}`)
+      if (run !== undefined) trackers.get(run)?.refuse(code, message)
       report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
     } else ingestDecoded(decoded.frame, t)
   }

@@ -1,5 +1,10 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
-import { type Confidence, type ConfidenceReason, readConfidence } from '../core/confidence'
+import {
+  type Confidence,
+  type ConfidenceOptions,
+  type ConfidenceReason,
+  createConfidenceTracker,
+} from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
 import { createRunDraft } from '../core/runDraft'
@@ -46,10 +51,12 @@ export interface RunView {
   seq: number
   /** Local time of the last frame for this run (events or heartbeats). */
   lastFrameAt: number | null
+  /** The server refused this run (`error` frame: `forbidden`, `unknown_run`…) and has sent nothing since. */
+  refused?: { code: string; message: string }
   stats: RunStats
 }
 
-export interface RunTrackerOptions extends SequencerOptions, ProgressOptions {
+export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
   heartbeatTimeoutMs: number
   /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
@@ -70,6 +77,7 @@ export interface RejectedEvent {
 export function createRunTracker(runId: string, options: RunTrackerOptions) {
   const sequencer = createSequencer(options)
   const eta = createEtaEstimator()
+  const confidenceOf = createConfidenceTracker(options)
   // Events write into the draft; the view publishes it, so the reducer copies once per flush, not per event.
   const draft = createRunDraft(createRunState(), options.limits)
   let stateEpoch: string | null = null
@@ -81,6 +89,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let builtVersion = -1
   let view: RunView | null = null
   let rejected = 0
+  let refused: RunView['refused'] | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
 
   function apply(event: SequencedFrame): RejectedEvent | null {
@@ -94,6 +103,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       stateEpoch = event.epoch
     }
     stateSeq = event.seq
+    refused = null
     // Unsequenced sources (adapters) get one more phase rule: arrival order may bring back a stale phase.
     const reason = (options.unordered ? planOrderViolation(draft.peek(), event) : null) ?? draft.apply(event)
     if (reason) {
@@ -152,6 +162,11 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     touch() {
       version++
     },
+    /** The server answered this run with an error frame; shown until the run's next event. */
+    refuse(code: string, message: string) {
+      refused = { code, message }
+      version++
+    },
     state: () => draft.publish(),
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
@@ -161,13 +176,18 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       displayed = nextShown
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
       const stale = lastFrameAt !== null && context.now - lastFrameAt > options.heartbeatTimeoutMs
-      const { confidence, reason } = readConfidence({
+      // The tracker gives young holes a grace (a reorder about to fill is not "catching up") and notices
+      // a run that has heard nothing yet.
+      const { confidence, reason } = confidenceOf.read({
         status: state.status,
         disconnected: context.disconnected,
-        stale,
+        stale: stale || refused !== null,
         sequencer: sequencer.status(),
         estimated: reading.estimated,
         unordered: options.unordered,
+        now: context.now,
+        lastFrameAt,
+        requests: sequencer.stats.resyncs,
       })
       // The view describes the state it shows: taking the sequencer's epoch labelled the old state with the
       // new epoch while a snapshot was awaited, and the reset when it came looked like a step backward.
@@ -201,6 +221,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       if (state.title !== undefined) view.title = state.title
       if (state.queuePosition !== undefined) view.queuePosition = state.queuePosition
       if (state.error !== undefined) view.error = state.error
+      if (refused) view.refused = refused
       return view
     },
   }

@@ -185,7 +185,7 @@ describe('SSE end to end against the hub on loopback', () => {
     client.follow('secret')
     await waitFor(() => client.store.getState().runs['run-2']?.seq === 1, 'both runs')
     await waitFor(() => client.store.getState().stats.serverErrors === 1, 'the refusal')
-    expect(client.store.getState().stats.byCode.forbidden).toBe(1)
+    expect(client.store.getState().stats.byCode['server:forbidden']).toBe(1)
     expect(hub.metrics().connections).toBe(3)
     client.unfollow('run-2')
     await waitFor(() => hub.metrics().connections === 2, 'the stream to close')
