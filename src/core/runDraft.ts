@@ -1,11 +1,26 @@
-import type { ActivityEntry, PhaseState, RunState, SequencedFrame, TaskState } from '../protocol/types'
-import { activityEntry, applyEvent, isTerminal, type ReducerLimits, type RejectReason } from './applyEvent'
+import type {
+  ActivityEntry,
+  PhaseState,
+  RunEvent,
+  RunState,
+  SequencedFrame,
+  TaskState,
+} from '../protocol/types'
+import type { ReducerLimits, RejectReason } from './applyEvent'
+import { mergePlan } from './mergePlan'
+
+export const isTerminal = (status: RunState['status']): boolean =>
+  status === 'completed' || status === 'failed' || status === 'cancelled'
+
+export const isPhaseFinished = (status: PhaseState['status']): boolean =>
+  status === 'done' || status === 'skipped' || status === 'failed'
 
 /**
- * One run's state, updated in place between two publishes. What `publish()` returned is never written again:
+ * One run's state, updated in place between two publishes: the one implementation of the phase rules
+ * (PROTOCOL rule 6); `applyEvent` is a draft of one event. What `publish()` returned is never written again:
  * the first change after it copies the touched objects (state, phases array, one phase, its tasks, the
- * activity list), later changes in the same batch write to those copies. The result at every publish equals
- * folding `applyEvent` over the same events, with the same rejections; unchanged parts keep their identity.
+ * activity list), later changes in the same batch write to those copies. Every check runs before any write,
+ * so a refused event changes nothing; unchanged parts keep their identity.
  */
 export interface RunDraft {
   /** Applies one event; returns why it was refused (the state is then unchanged), or undefined. */
@@ -18,9 +33,23 @@ export interface RunDraft {
   replace(state: RunState): void
 }
 
+type PhaseEvent = Extract<RunEvent, { phase: string }>
+// Read only: a phase without tasks costs no allocation per progress event.
+const NO_TASKS: readonly TaskState[] = []
+
+function activityEntry(event: RunEvent & { type: ActivityEntry['type'] }): ActivityEntry {
+  const entry: ActivityEntry = { seq: event.seq, ts: event.ts, type: event.type }
+  if ('agent' in event && event.agent !== undefined) entry.agent = event.agent
+  if ('tool' in event) entry.tool = event.tool
+  if ('call' in event) entry.call = event.call
+  if ('text' in event) entry.text = event.text
+  if ('ok' in event && event.ok !== undefined) entry.ok = event.ok
+  return entry
+}
+
 /**
- * `{ ...open, type: 'tool_completed', endedAt, ok }` as `applyEvent` pairs a call, built field by field: the
- * spread of an entry (their shapes vary) took more time than all other work on a tool event.
+ * `{ ...open, type: 'tool_completed', endedAt, ok }` built field by field: the spread of an entry (their
+ * shapes vary) took more time than all other work on a tool event.
  */
 function paired(open: ActivityEntry, endedAt: number, ok: boolean | undefined): ActivityEntry {
   const entry: ActivityEntry = { seq: open.seq, ts: open.ts, type: 'tool_completed' }
@@ -34,8 +63,6 @@ function paired(open: ActivityEntry, endedAt: number, ok: boolean | undefined): 
 }
 
 /**
- * Fast paths cover what a live run sends all the time (progress of an active phase, agent and tool events);
- * every other event, and every event the fast path is unsure of, goes through `applyEvent`, the authority.
  * @example
  * const draft = createRunDraft(createRunState(), DEFAULT_LIMITS)
  * for (const event of batch) draft.apply(event)
@@ -72,6 +99,14 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return state
   }
 
+  /** A new run status that ends any wait in the queue: the position goes (a new object, then the draft's). */
+  function leaveQueue(status: RunState['status']) {
+    const { queuePosition: _, ...rest } = state
+    rest.status = status
+    state = rest
+    ownState = true
+  }
+
   function writablePhase(index: number): PhaseState {
     const s = writableState()
     if (!ownPhases) {
@@ -88,7 +123,7 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   function writableTasks(index: number, phase: PhaseState): TaskState[] {
     if (ownTasks[index] !== batch) {
       ownTasks[index] = batch
-      phase.tasks = phase.tasks!.slice()
+      phase.tasks = phase.tasks?.slice() ?? []
     }
     return phase.tasks!
   }
@@ -120,13 +155,6 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return at === undefined || at < trimmed ? -1 : at - trimmed
   }
 
-  // The first match, as `applyEvent` finds it (a snapshot's phase list does not promise unique ids).
-  function findPhase(id: string): number {
-    const phases = state.phases
-    for (let i = 0; i < phases.length; i++) if (phases[i]!.id === id) return i
-    return -1
-  }
-
   /** Appends an entry (the call index is current: `findCall` ran for every tool event) and trims the oldest. */
   function push(entry: ActivityEntry) {
     const activity = writableActivity()
@@ -147,93 +175,136 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     else activity.splice(0, excess)
   }
 
-  /** An active phase of a running run, or -1 when the general reducer must decide. */
-  function activePhase(id: string): number {
-    if (state.status !== 'running') return -1
-    const index = findPhase(id)
-    return index >= 0 && state.phases[index]!.status === 'active' ? index : -1
-  }
-
-  function fast(event: SequencedFrame): boolean {
+  function applyPhaseEvent(event: PhaseEvent): RejectReason | undefined {
+    // The first match (a snapshot's phase list does not promise unique ids).
+    const phases = state.phases
+    let index = 0
+    while (index < phases.length && phases[index]!.id !== event.phase) index++
+    const phase = phases[index]
+    if (!phase) return 'unknown_phase'
+    if (isPhaseFinished(phase.status)) return 'phase_finished'
+    const tasks = phase.tasks ?? NO_TASKS
+    let at = -1
     switch (event.type) {
-      case 'phase_progress': {
-        const index = activePhase(event.phase)
-        if (index < 0) return false
-        const phase = state.phases[index]!
-        if (phase.tasks !== undefined && phase.tasks.length > 0) return false
-        if (phase.done !== undefined && event.done < phase.done) return false
-        const next = writablePhase(index)
-        next.done = event.done
-        next.total = event.total
-        if (event.label !== undefined) next.detail = event.label
-        return true
-      }
-      case 'task_progress': {
-        const index = activePhase(event.phase)
-        if (index < 0) return false
-        const tasks = state.phases[index]!.tasks
-        // The first task of a phase (and the mixed-style check that comes with it) is the reducer's.
-        if (tasks === undefined || tasks.length === 0) return false
-        let at = 0
+      case 'phase_progress':
+        if (tasks.length > 0) return 'mixed_progress_style'
+        if (phase.done !== undefined && event.done < phase.done) return 'done_decreased'
+        break
+      case 'task_progress':
+        if (tasks.length === 0 && phase.done !== undefined) return 'mixed_progress_style'
+        at = 0
         while (at < tasks.length && tasks[at]!.id !== event.task) at++
         if (at === tasks.length) at = -1
-        if (at >= 0 ? event.done < tasks[at]!.done : tasks.length >= limits.taskLimit) return false
+        if (at >= 0 && event.done < tasks[at]!.done) return 'done_decreased'
+        if (at < 0 && tasks.length >= limits.taskLimit) return 'too_many_tasks'
+        break
+      case 'phase_started':
+        if (phase.status === 'active') return 'phase_already_active'
+        break
+      default: {
         const next = writablePhase(index)
-        const own = writableTasks(index, next)
-        const task: TaskState = { id: event.task, done: event.done, total: event.total }
-        if (event.label !== undefined) task.label = event.label
-        if (at >= 0) own[at] = task
-        else own.push(task)
-        let done = 0
-        let total = 0
-        for (let i = 0; i < own.length; i++) {
-          done += own[i]!.done
-          total += own[i]!.total
-        }
-        next.done = done
-        next.total = total
-        if (event.label !== undefined) next.detail = event.label
-        return true
+        const status =
+          event.type === 'phase_completed' ? 'done' : event.type === 'phase_skipped' ? 'skipped' : 'failed'
+        next.status = status
+        next.endedAt = event.ts
+        if (next.startedAt === undefined && status !== 'skipped') next.startedAt = event.ts
+        if (event.type === 'phase_failed') next.error = event.error
+        return
       }
+    }
+    // Started, or progress on it: the phase is active now, and the first active phase ends the wait in the queue.
+    const next = writablePhase(index)
+    if (next.status === 'pending') {
+      next.status = 'active'
+      next.startedAt = event.ts
+    }
+    if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
+    if (event.type === 'phase_started') return
+    if (event.type === 'phase_progress') {
+      next.done = event.done
+      next.total = event.total
+    } else {
+      const own = writableTasks(index, next)
+      const task: TaskState = { id: event.task, done: event.done, total: event.total }
+      if (event.label !== undefined) task.label = event.label
+      if (at >= 0) own[at] = task
+      else own.push(task)
+      let done = 0
+      let total = 0
+      for (let i = 0; i < own.length; i++) {
+        done += own[i]!.done
+        total += own[i]!.total
+      }
+      next.done = done
+      next.total = total
+    }
+    if (event.label !== undefined) next.detail = event.label
+  }
+
+  function apply(event: SequencedFrame): RejectReason | undefined {
+    if (event.type === 'snapshot') {
+      state = event.state
+      release()
+      return
+    }
+    if (isTerminal(state.status)) return 'run_terminal'
+    switch (event.type) {
+      case 'phase_progress':
+      case 'task_progress':
+      case 'phase_started':
+      case 'phase_completed':
+      case 'phase_skipped':
+      case 'phase_failed':
+        return applyPhaseEvent(event)
       case 'agent_started':
       case 'agent_completed':
       case 'agent_thinking':
-        if (isTerminal(state.status)) return false
         push(activityEntry(event))
-        return true
+        return
       case 'tool_executing':
-        if (isTerminal(state.status) || findCall(event.call) >= 0) return false
+        if (findCall(event.call) >= 0) return 'duplicate_call'
         push(activityEntry(event))
-        return true
+        return
       case 'tool_completed': {
-        if (isTerminal(state.status)) return false
         const at = findCall(event.call)
-        if (at < 0) {
-          push(activityEntry(event))
-          return true
+        if (at < 0) push(activityEntry(event))
+        else if (state.activity[at]!.type === 'tool_completed') return 'duplicate_call'
+        // Pair in place: the entry keeps its start time and gains an end.
+        else writableActivity()[at] = paired(state.activity[at]!, event.ts, event.ok)
+        return
+      }
+      case 'run_started':
+      case 'plan_updated': {
+        const { status } = state
+        if (event.type === 'run_started') {
+          if (state.phases.length > 0 && status !== 'pending' && status !== 'queued') return 'already_started'
+          writableState().status = status === 'queued' ? 'queued' : 'running'
         }
-        const open = state.activity[at]!
-        if (open.type === 'tool_completed') return false
-        writableActivity()[at] = paired(open, event.ts, event.ok)
-        return true
+        const s = writableState()
+        s.phases = mergePlan(s.phases, event.plan)
+        // A new phases array: indices moved, so every phase is copied again before its next write.
+        ownPhases = true
+        batch++
+        if (event.type === 'run_started' && event.title !== undefined) s.title = event.title
+        return
+      }
+      case 'queued': {
+        if (state.phases.some((p) => p.status !== 'pending')) return 'already_running'
+        const s = writableState()
+        s.status = 'queued'
+        s.queuePosition = event.position
+        return
       }
       default:
-        return false
+        leaveQueue(
+          event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled',
+        )
+        if (event.error !== undefined) state.error = event.error
     }
   }
 
   return {
-    apply(event) {
-      if (fast(event)) return undefined
-      const result = applyEvent(state, event, limits)
-      if (result.rejected) return result.rejected
-      if (result.state !== state) {
-        // The reducer may have reshaped anything (a new plan, a snapshot): copy again on the next write.
-        state = result.state
-        release()
-      }
-      return undefined
-    },
+    apply,
     peek: () => state,
     publish() {
       release()

@@ -3,6 +3,7 @@ import { applyEvent, createRunState, DEFAULT_LIMITS, type ReducerLimits } from '
 import { createRunDraft } from '../../src/core/runDraft'
 import type { SequencedFrame } from '../../src/protocol/types'
 import { ev, foldLog, runLogArb, snapshotOf, stamp } from '../support/logs'
+import { referenceApplyEvent } from './referenceApplyEvent'
 
 /** Freezes a published state all the way down: a draft that writes to it afterwards throws (ESM is strict). */
 function deepFreeze<T>(value: T): T {
@@ -65,6 +66,33 @@ describe('runDraft', () => {
         })
       }),
       { numRuns: 400, seed: 11 },
+    )
+  })
+
+  test('applyEvent, now a draft of one event, gives what the former pure reducer gave: states, rejections, identities', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ events, limits }) => {
+        let state = createRunState()
+        let reference = state
+        for (const event of events) {
+          const result = applyEvent(state, event, limits)
+          const expected = referenceApplyEvent(reference, event, limits)
+          expect(result.rejected).toBe(expected.rejected)
+          expect(result.state).toStrictEqual(expected.state)
+          expect(result.state === state).toBe(expected.state === reference)
+          expect(result.state.activity === state.activity).toBe(
+            expected.state.activity === reference.activity,
+          )
+          expect(result.state.phases === state.phases).toBe(expected.state.phases === reference.phases)
+          for (let p = 0; p < expected.state.phases.length; p++) {
+            const same = expected.state.phases[p] === reference.phases[p]
+            expect(result.state.phases[p] === state.phases[p]).toBe(same)
+          }
+          state = deepFreeze(result.state)
+          reference = expected.state
+        }
+      }),
+      { numRuns: 400, seed: 12 },
     )
   })
 
