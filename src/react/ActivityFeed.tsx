@@ -1,4 +1,4 @@
-import { type ComponentPropsWithoutRef, forwardRef, useState } from 'react'
+import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
 import type { ActivityEntry } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -20,7 +20,12 @@ export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>,
   now?: () => number
 }
 
-function describe(entry: ActivityEntry, labels: ProgressLabels, format: ProgressFormat, now: number | null) {
+function describe(
+  entry: ActivityEntry,
+  labels: ProgressLabels,
+  format: ProgressFormat,
+  elapsed: string | null,
+) {
   const agent = entry.agent ?? ''
   const tool = entry.tool ?? ''
   const ok = entry.ok !== false
@@ -32,14 +37,49 @@ function describe(entry: ActivityEntry, labels: ProgressLabels, format: Progress
     case 'agent_thinking':
       return { state: 'info', text: labels.agentThinking(agent, entry.text ?? '') }
     case 'tool_executing':
-      return {
-        state: 'running',
-        text: labels.toolRunning(tool, now === null ? null : format.duration(now - entry.ts)),
-      }
+      return { state: 'running', text: labels.toolRunning(tool, elapsed) }
     case 'tool_completed': {
       const took = entry.endedAt === undefined ? null : format.duration(entry.endedAt - entry.ts)
       return { state: ok ? 'done' : 'failed', text: labels.toolCompleted(tool, ok, took) }
     }
+  }
+}
+
+/** A rendered row and the inputs it was rendered from. */
+interface CachedRow {
+  elapsed: string | null
+  labels: ProgressLabels
+  format: ProgressFormat
+  element: ReactElement
+}
+
+/**
+ * The rows as cached `<li>` elements, one per entry object. The reducer keeps the identity of entries that did
+ * not change (a completion replaces its call's entry), and React skips an element it already rendered, so a
+ * flush or a tick renders only new entries, completions and running calls whose elapsed words changed: no
+ * re-render and no props comparison for the rest (cheaper than a memo component per row, which adds a fiber).
+ * The cache is a pure function of its inputs, so a render React throws away leaves nothing wrong in it.
+ */
+function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
+  const cache = useRef(new WeakMap<ActivityEntry, CachedRow>())
+  return (entry: ActivityEntry, elapsed: string | null): ReactElement => {
+    const hit = cache.current.get(entry)
+    if (hit && hit.elapsed === elapsed && hit.labels === labels && hit.format === format) return hit.element
+    const { state, text } = describe(entry, labels, format, elapsed)
+    const element = (
+      // Elapsed times differ between server and browser clocks: not a hydration error.
+      <li
+        key={entry.seq}
+        className="lp-feed__item"
+        data-state={state}
+        data-type={entry.type}
+        suppressHydrationWarning={state === 'running'}
+      >
+        {text}
+      </li>
+    )
+    cache.current.set(entry, { elapsed, labels, format, element })
+    return element
   }
 }
 
@@ -68,6 +108,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const activity = feed?.activity ?? []
   const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
   const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
+  const row = useRowElements(labels, format)
   if (activity.length === 0) return null
   const shown = activity.slice(-limit)
   const more = Math.min(activity.length - shown.length, max)
@@ -80,21 +121,9 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
       )}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls past --lp-feed-height; keyboard users must reach it to scroll (WCAG 2.1.1). */}
       <ol className="lp-feed__list" aria-label={labels.activity} tabIndex={0}>
-        {shown.map((entry) => {
-          const { state, text } = describe(entry, labels, format, running ? t : null)
-          return (
-            // Elapsed times differ between server and browser clocks: not a hydration error.
-            <li
-              key={entry.seq}
-              className="lp-feed__item"
-              data-state={state}
-              data-type={entry.type}
-              suppressHydrationWarning={state === 'running'}
-            >
-              {text}
-            </li>
-          )
-        })}
+        {shown.map((entry) =>
+          row(entry, running && entry.type === 'tool_executing' ? format.duration(t - entry.ts) : null),
+        )}
       </ol>
     </div>
   )

@@ -4,6 +4,11 @@ import type { LabelsOverride } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
+import { useTicker } from './useTicker'
+
+// "No updates for …" moves in 5 s steps; a 1 s ticker while stale puts each step on screen within a second.
+const STALE_STEP_MS = 5000
+const STALE_TICK_MS = 1000
 
 export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'span'>, 'children'> {
   runId: string
@@ -15,11 +20,14 @@ export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'spa
   now?: () => number
 }
 
+// Only what the badge draws: `lastFrameAt` moves with every flush, so it is selected only while the run is stale
+// (no frame arrives then, so it holds still); a flush that changes nothing visible does not re-render the badge.
 const pick = (run: RunView) => ({
   confidence: run.confidence,
   reason: run.confidenceReason,
   status: run.status,
-  lastFrameAt: run.lastFrameAt,
+  heard: run.lastFrameAt !== null,
+  staleSince: run.confidenceReason === 'stale' ? run.lastFrameAt : null,
 })
 
 /**
@@ -36,14 +44,18 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
 ) {
   const { labels, format } = useLabels(override, locale)
   const run = useRun(runId, pick, shallowEqual)
-  // Nothing heard yet: claiming "Live" would be a guess.
-  const heard = run !== undefined && (run.lastFrameAt !== null || run.reason !== 'live')
+  // Nothing heard yet: the core reads that as catching up (or live, without a tracker); the badge says it waits.
+  // A wait that went stale or a dropped connection is still said as such.
+  const heard = run !== undefined && (run.heard || (run.reason !== 'live' && run.reason !== 'resyncing'))
   const reason = heard ? run.reason : undefined
+  const staleSince = run?.staleSince ?? null
+  // While stale nothing arrives to re-render the badge: a ticker moves "No updates for …" on.
+  const t = useTicker(staleSince !== null, STALE_TICK_MS, now)
   let text = labels.waiting
   if (run?.reason === 'final') text = labels.runStatus[run.status]
-  else if (run?.reason === 'stale' && run.lastFrameAt !== null) {
+  else if (staleSince !== null) {
     // Rounded down to 5 s so the words do not twitch between renders.
-    text = labels.stale(format.duration(Math.floor((now() - run.lastFrameAt) / 5000) * 5000))
+    text = labels.stale(format.duration(Math.floor((t - staleSince) / STALE_STEP_MS) * STALE_STEP_MS))
   } else if (reason) text = labels.confidence[reason]
   const latest = useRef(text)
   latest.current = text

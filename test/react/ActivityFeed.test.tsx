@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { act, fireEvent, render, screen } from '@testing-library/react'
-import { ActivityFeed, ProgressProvider } from '../../src/react/index'
+import { ActivityFeed, type LabelsOverride, ProgressProvider } from '../../src/react/index'
 import { createRunLog, createTestStore, PLAN } from './frames'
 
 afterEach(() => {
   vi.useRealTimers()
 })
 
-function setup(props: { max?: number } = {}) {
+function setup(props: { max?: number; labels?: LabelsOverride } = {}) {
   const source = createTestStore()
   const log = createRunLog()
   const clock = { t: 50_000 }
@@ -106,6 +106,44 @@ describe('ActivityFeed', () => {
     act(() => source.feed(log.next('tool_completed', { call: 'c1', tool: 'search' }, 46_000)))
     expect(vi.getTimerCount()).toBe(base)
     expect(document.querySelector('.lp-feed')?.getAttribute('data-state')).toBe('idle')
+  })
+
+  test('a new entry renders its own row only; the rows already there are not rendered again', () => {
+    const thinking = vi.fn((agent: string, text: string) => `${agent}: ${text}`)
+    const { source, log } = setup({ labels: { agentThinking: thinking } })
+    act(() => {
+      for (let i = 1; i <= 5; i++)
+        source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${i}` }, i))
+    })
+    thinking.mockClear()
+    act(() => source.feed(log.next('agent_thinking', { agent: 'A', text: 'step 6' }, 6)))
+    expect(thinking.mock.calls).toEqual([['A', 'step 6']])
+    // A progress frame leaves the activity alone: no row renders.
+    act(() => source.feed(log.next('phase_started', { phase: 'plan' }, 7)))
+    expect(thinking).toHaveBeenCalledTimes(1)
+    expect(texts()).toHaveLength(6)
+  })
+
+  test('a tick re-renders the running call only, and a completion re-renders its own row', () => {
+    vi.useFakeTimers()
+    const thinking = vi.fn((agent: string, text: string) => `${agent}: ${text}`)
+    const running = vi.fn((tool: string, elapsed: string | null) => `${tool} running · ${elapsed}`)
+    const { source, log, clock } = setup({ labels: { agentThinking: thinking, toolRunning: running } })
+    act(() =>
+      source.feed(
+        log.next('agent_thinking', { agent: 'A', text: 'plan' }, clock.t),
+        log.next('tool_executing', { call: 'c1', tool: 'search' }, clock.t),
+      ),
+    )
+    thinking.mockClear()
+    running.mockClear()
+    clock.t += 2_000
+    act(() => vi.advanceTimersByTime(1000))
+    expect(running.mock.calls).toEqual([['search', '2 sec']])
+    expect(thinking).not.toHaveBeenCalled()
+    act(() => source.feed(log.next('tool_completed', { call: 'c1', tool: 'search' }, clock.t + 1_000)))
+    expect(texts()).toEqual(['A: plan', 'search done in 3 sec'])
+    expect(thinking).not.toHaveBeenCalled()
   })
 
   test('long runs are capped with "Show N earlier"', () => {

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { act, render, screen } from '@testing-library/react'
+import { Profiler } from 'react'
 import { ConfidenceBadge, ProgressProvider } from '../../src/react/index'
 import {
   createRunLog,
@@ -70,11 +71,60 @@ describe('ConfidenceBadge', () => {
     expect(shown()).toBe('No updates for 30 sec')
   })
 
+  test('the words move on while the silence lasts, without a new announcement', () => {
+    vi.useFakeTimers()
+    const { source, log, shown } = setup({ announceDelayMs: 1000 })
+    act(() => feedRunning(source, log))
+    act(() => {
+      source.clock.t += 32_000
+      source.flush()
+    })
+    expect(shown()).toBe('No updates for 30 sec')
+    act(() => vi.advanceTimersByTime(1000))
+    const status = screen.getByRole('status')
+    expect(status.textContent).toBe('No updates for 30 sec')
+    source.clock.t += 4_000
+    act(() => vi.advanceTimersByTime(1000))
+    expect(shown()).toBe('No updates for 35 sec')
+    // Same reason, longer silence: not news for a screen reader.
+    act(() => vi.advanceTimersByTime(5000))
+    expect(status.textContent).toBe('No updates for 30 sec')
+  })
+
+  test('a flush that changes nothing it shows does not render it', () => {
+    const source = createTestStore()
+    const log = createRunLog()
+    let renders = 0
+    render(
+      <ProgressProvider client={source}>
+        <Profiler id="badge" onRender={() => renders++}>
+          <ConfidenceBadge runId="r1" now={() => source.clock.t} />
+        </Profiler>
+      </ProgressProvider>,
+    )
+    act(() => feedRunning(source, log))
+    const before = renders
+    act(() => {
+      for (const done of [15, 18, 21]) {
+        source.clock.t += 1000
+        source.feed(log.next('phase_progress', { phase: 'search', done, total: 40 }))
+      }
+    })
+    expect(screen.getByText('Live')).toBeTruthy()
+    expect(renders).toBe(before)
+  })
+
   test('resyncing after a hole: medium, "Catching up…"', () => {
     const { source, log, badge, shown } = setup()
     act(() => source.feed(log.next('run_started', { plan: PLAN })))
     log.next('phase_started', { phase: 'plan' }) // lost on the way
     act(() => source.feed(log.next('phase_progress', { phase: 'plan', done: 1, total: 2 })))
+    // A young hole is a reorder about to fill; past the grace it is catching up.
+    expect(badge().getAttribute('data-state')).toBe('live')
+    act(() => {
+      source.clock.t += 300
+      source.flush()
+    })
     expect(badge().getAttribute('data-state')).toBe('resyncing')
     expect(badge().getAttribute('data-confidence')).toBe('medium')
     expect(shown()).toBe('Catching up…')
