@@ -135,6 +135,24 @@ export async function benchStorm(options: { frames?: number; reps?: number } = {
       samples.naive.push(s)
       return s.wallMs
     },
+    // The kit without React: the same frames into a followed run, until the store publishes the last seq.
+    ingest: async () => {
+      const source = createProgressStore()
+      source.follow(run)
+      const published = new Promise<void>((resolve) => {
+        source.store.subscribe((state) => {
+          if (state.runs[run]?.seq === mix.lastSeq) resolve()
+        })
+      })
+      // The same settle as after a mount in renderUntil, so both start from a quiet heap.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const start = performance.now()
+      await deliver(mix.wire, (text) => source.ingest(text))
+      await published
+      const wallMs = performance.now() - start
+      source.destroy()
+      return wallMs
+    },
     // The floor under both: the same tasks with nothing done in them.
     delivery: async () => {
       const start = performance.now()
@@ -189,6 +207,7 @@ export async function benchStorm(options: { frames?: number; reps?: number } = {
   const renderBar = summarize(barSamples.map((s) => s.renderMs))
   const notes = [
     `Storm floor: delivering the ${mix.wire.length.toLocaleString('en-US')} frames one per task with no work at all takes ${fmt(results.delivery, 'ms', 1, 0)}; 10× less than naive leaves ${Math.max(0, results.naive.median / 10 - results.delivery.median).toFixed(0)} ms (median) above that floor for ingest, every commit and the wait for the next animation frame (the kit shows the last seq at a frame; naive commits it at once).`,
+    `Storm without React: the kit's store alone (same frames, the run followed, until it publishes the last seq) takes ${fmt(results.ingest, 'ms', 1, 0)}; the one-line kit bar adds ${Math.max(0, results.bar.median - results.ingest.median).toFixed(0)} ms (median) to that and RunProgress ${Math.max(0, results.kit.median - results.ingest.median).toFixed(0)} ms: what its commits cost, and the extra frames of delivery they stretch the storm over.`,
     `Storm render work (React actualDuration, summed over the storm): RunProgress ${fmt(renderKit, 'ms', 1, 0)}, kit bar ${fmt(renderBar, 'ms', 1, 0)}, naive bar ${fmt(renderNaive, 'ms', 1, 0)}. jsdom DOM work is far slower than a browser's, so a full RunProgress commit costs tens of ms here.`,
   ]
   return { rows, notes }
