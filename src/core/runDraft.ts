@@ -1,11 +1,4 @@
-import type {
-  ActivityEntry,
-  PhaseState,
-  RunEvent,
-  RunState,
-  SequencedFrame,
-  TaskState,
-} from '../protocol/types'
+import type { ActivityEntry, PhaseState, RunState, SequencedFrame, TaskState } from '../protocol/types'
 import type { ReducerLimits, RejectReason } from './applyEvent'
 import { mergePlan } from './mergePlan'
 
@@ -33,32 +26,25 @@ export interface RunDraft {
   replace(state: RunState): void
 }
 
-type PhaseEvent = Extract<RunEvent, { phase: string }>
-// Read only: a phase without tasks costs no allocation per progress event.
-const NO_TASKS: readonly TaskState[] = []
-
-function activityEntry(event: RunEvent & { type: ActivityEntry['type'] }): ActivityEntry {
-  const entry: ActivityEntry = { seq: event.seq, ts: event.ts, type: event.type }
-  if ('agent' in event && event.agent !== undefined) entry.agent = event.agent
-  if ('tool' in event) entry.tool = event.tool
-  if ('call' in event) entry.call = event.call
-  if ('text' in event) entry.text = event.text
-  if ('ok' in event && event.ok !== undefined) entry.ok = event.ok
-  return entry
-}
+type EntrySource = Partial<Omit<ActivityEntry, 'type'>> & { seq: number; ts: number }
 
 /**
- * `{ ...open, type: 'tool_completed', endedAt, ok }` built field by field: the spread of an entry (their
- * shapes vary) took more time than all other work on a tool event.
+ * An activity entry, built field by field: the spread of an entry (their shapes vary) took more time than all
+ * other work on a tool event. From an event, or from an open call that `tool_completed` ends.
  */
-function paired(open: ActivityEntry, endedAt: number, ok: boolean | undefined): ActivityEntry {
-  const entry: ActivityEntry = { seq: open.seq, ts: open.ts, type: 'tool_completed' }
-  if (open.agent !== undefined) entry.agent = open.agent
-  if (open.tool !== undefined) entry.tool = open.tool
-  if (open.call !== undefined) entry.call = open.call
-  if (open.text !== undefined) entry.text = open.text
-  if (ok !== undefined || open.ok !== undefined) entry.ok = ok ?? open.ok
-  entry.endedAt = endedAt
+function activityEntry(
+  from: EntrySource,
+  type: ActivityEntry['type'],
+  ok = from.ok,
+  endedAt?: number,
+): ActivityEntry {
+  const entry: ActivityEntry = { seq: from.seq, ts: from.ts, type }
+  if (from.agent !== undefined) entry.agent = from.agent
+  if (from.tool !== undefined) entry.tool = from.tool
+  if (from.call !== undefined) entry.call = from.call
+  if (from.text !== undefined) entry.text = from.text
+  if (ok !== undefined) entry.ok = ok
+  if (endedAt !== undefined) entry.endedAt = endedAt
   return entry
 }
 
@@ -70,32 +56,23 @@ function paired(open: ActivityEntry, endedAt: number, ok: boolean | undefined): 
  */
 export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDraft {
   let state = initial
-  // Objects this draft created since the last publish: a flag each, or the batch number per phase index.
-  let batch = 1
-  let ownState = false
-  let ownPhases = false
-  let ownActivity = false
-  const ownPhase: number[] = []
-  const ownTasks: number[] = []
+  // What was last published (or handed in): an object is the draft's own, to write in place, when it is not
+  // the one `base` holds at the same place. A new plan rebases the phases: their indices moved.
+  let base = initial
+  let basePhases = initial.phases
   const activityLimit = Math.max(1, limits.activityLimit)
-  // Tool calls in the activity list: call id → absolute position of its last entry (list index + `trimmed`).
-  // Scanning 200 entries of mixed shapes for every tool event was the draft's largest cost.
-  const calls = new Map<string, number>()
+  // Tool calls in `indexed` (the activity list): call id → its last entry. Scanning 200 entries of mixed shapes
+  // for every tool event was the draft's largest cost.
+  const calls = new Map<string, ActivityEntry>()
   let indexed: ActivityEntry[] | null = null
-  let trimmed = 0
 
-  function release() {
-    batch++
-    ownState = false
-    ownPhases = false
-    ownActivity = false
+  function rebase(next: RunState) {
+    state = base = next
+    basePhases = next.phases
   }
 
   function writableState(): RunState {
-    if (!ownState) {
-      state = { ...state }
-      ownState = true
-    }
+    if (state === base) state = { ...state }
     return state
   }
 
@@ -104,104 +81,138 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     const { queuePosition: _, ...rest } = state
     rest.status = status
     state = rest
-    ownState = true
   }
 
   function writablePhase(index: number): PhaseState {
     const s = writableState()
-    if (!ownPhases) {
-      s.phases = s.phases.slice()
-      ownPhases = true
-    }
-    if (ownPhase[index] === batch) return s.phases[index]!
-    ownPhase[index] = batch
-    const copy = { ...s.phases[index]! }
+    if (s.phases === basePhases) s.phases = s.phases.slice()
+    const phase = s.phases[index]!
+    if (phase !== basePhases[index]) return phase
+    const copy = { ...phase }
     s.phases[index] = copy
     return copy
   }
 
-  function writableTasks(index: number, phase: PhaseState): TaskState[] {
-    if (ownTasks[index] !== batch) {
-      ownTasks[index] = batch
-      phase.tasks = phase.tasks?.slice() ?? []
-    }
-    return phase.tasks!
-  }
-
   function writableActivity(): ActivityEntry[] {
     const s = writableState()
-    if (!ownActivity) {
+    if (s.activity === base.activity) {
       const copy = s.activity.slice()
       if (indexed === s.activity) indexed = copy
       s.activity = copy
-      ownActivity = true
     }
     return s.activity
   }
 
-  /** Position in the activity list of the last entry of `call`, or -1. */
-  function findCall(call: string): number {
-    const activity = state.activity
-    if (indexed !== activity) {
+  /** The last entry of `call` in the activity list, if any. */
+  function findCall(call: string): ActivityEntry | undefined {
+    if (indexed !== state.activity) {
+      indexed = state.activity
       calls.clear()
-      trimmed = 0
-      for (let i = 0; i < activity.length; i++) {
-        const id = activity[i]!.call
-        if (id !== undefined) calls.set(id, i)
-      }
-      indexed = activity
+      for (const entry of indexed) if (entry.call !== undefined) calls.set(entry.call, entry)
     }
-    const at = calls.get(call)
-    return at === undefined || at < trimmed ? -1 : at - trimmed
+    return calls.get(call)
+  }
+
+  function writableTasks(index: number, phase: PhaseState): TaskState[] {
+    // `phase` is the draft's copy of basePhases[index]: its tasks are its own once they are not the original's.
+    if (phase.tasks === basePhases[index]!.tasks) phase.tasks = phase.tasks?.slice() ?? []
+    return phase.tasks!
   }
 
   /** Appends an entry (the call index is current: `findCall` ran for every tool event) and trims the oldest. */
   function push(entry: ActivityEntry) {
     const activity = writableActivity()
     const known = indexed === activity
-    if (known && entry.call !== undefined) calls.set(entry.call, trimmed + activity.length)
+    if (known && entry.call !== undefined) calls.set(entry.call, entry)
     activity.push(entry)
     const excess = activity.length - activityLimit
     if (excess <= 0) return
-    if (known) {
-      for (let i = 0; i < excess; i++) {
-        const id = activity[i]!.call
-        if (id !== undefined && calls.get(id) === trimmed + i) calls.delete(id)
-      }
-      trimmed += excess
+    for (let i = 0; known && i < excess; i++) {
+      const { call } = activity[i]!
+      if (call !== undefined && calls.get(call) === activity[i]) calls.delete(call)
     }
     // shift() trims one entry in place (the usual case); splice would also build an array of what it removed.
     if (excess === 1) activity.shift()
     else activity.splice(0, excess)
   }
 
-  function applyPhaseEvent(event: PhaseEvent): RejectReason | undefined {
-    // The first match (a snapshot's phase list does not promise unique ids).
-    const phases = state.phases
+  /** Index of an open phase (the first match: a snapshot's list does not promise unique ids), or why not. */
+  function openPhase(id: string): number | RejectReason {
+    const list = state.phases
     let index = 0
-    while (index < phases.length && phases[index]!.id !== event.phase) index++
-    const phase = phases[index]
-    if (!phase) return 'unknown_phase'
-    if (isPhaseFinished(phase.status)) return 'phase_finished'
-    const tasks = phase.tasks ?? NO_TASKS
-    let at = -1
+    while (index < list.length && list[index]!.id !== id) index++
+    if (index === list.length) return 'unknown_phase'
+    return isPhaseFinished(list[index]!.status) ? 'phase_finished' : index
+  }
+
+  /** The phase, writable and active from `ts` on; the first active phase ends the run's wait in the queue. */
+  function activate(index: number, ts: number): PhaseState {
+    const next = writablePhase(index)
+    if (next.status === 'pending') {
+      next.status = 'active'
+      next.startedAt = ts
+    }
+    if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
+    return next
+  }
+
+  function apply(event: SequencedFrame): RejectReason | undefined {
+    if (event.type === 'snapshot') {
+      rebase(event.state)
+      return
+    }
+    if (isTerminal(state.status)) return 'run_terminal'
     switch (event.type) {
-      case 'phase_progress':
-        if (tasks.length > 0) return 'mixed_progress_style'
-        if (phase.done !== undefined && event.done < phase.done) return 'done_decreased'
-        break
-      case 'task_progress':
-        if (tasks.length === 0 && phase.done !== undefined) return 'mixed_progress_style'
-        at = 0
+      case 'phase_progress': {
+        const index = openPhase(event.phase)
+        if (typeof index === 'string') return index
+        const { tasks, done } = state.phases[index]!
+        if (tasks !== undefined && tasks.length > 0) return 'mixed_progress_style'
+        if (done !== undefined && event.done < done) return 'done_decreased'
+        const next = activate(index, event.ts)
+        next.done = event.done
+        next.total = event.total
+        if (event.label !== undefined) next.detail = event.label
+        return
+      }
+      case 'task_progress': {
+        const index = openPhase(event.phase)
+        if (typeof index === 'string') return index
+        const { tasks = [], done } = state.phases[index]!
+        if (tasks.length === 0 && done !== undefined) return 'mixed_progress_style'
+        let at = 0
         while (at < tasks.length && tasks[at]!.id !== event.task) at++
-        if (at === tasks.length) at = -1
-        if (at >= 0 && event.done < tasks[at]!.done) return 'done_decreased'
-        if (at < 0 && tasks.length >= limits.taskLimit) return 'too_many_tasks'
-        break
-      case 'phase_started':
-        if (phase.status === 'active') return 'phase_already_active'
-        break
-      default: {
+        if (at < tasks.length ? event.done < tasks[at]!.done : at >= limits.taskLimit) {
+          return at < tasks.length ? 'done_decreased' : 'too_many_tasks'
+        }
+        const next = activate(index, event.ts)
+        const own = writableTasks(index, next)
+        const task: TaskState = { id: event.task, done: event.done, total: event.total }
+        if (event.label !== undefined) task.label = event.label
+        own[at] = task
+        let sum = 0
+        let total = 0
+        for (let i = 0; i < own.length; i++) {
+          sum += own[i]!.done
+          total += own[i]!.total
+        }
+        next.done = sum
+        next.total = total
+        if (event.label !== undefined) next.detail = event.label
+        return
+      }
+      case 'phase_started': {
+        const index = openPhase(event.phase)
+        if (typeof index === 'string') return index
+        if (state.phases[index]!.status === 'active') return 'phase_already_active'
+        activate(index, event.ts)
+        return
+      }
+      case 'phase_completed':
+      case 'phase_skipped':
+      case 'phase_failed': {
+        const index = openPhase(event.phase)
+        if (typeof index === 'string') return index
         const next = writablePhase(index)
         const status =
           event.type === 'phase_completed' ? 'done' : event.type === 'phase_skipped' ? 'skipped' : 'failed'
@@ -211,66 +222,26 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         if (event.type === 'phase_failed') next.error = event.error
         return
       }
-    }
-    // Started, or progress on it: the phase is active now, and the first active phase ends the wait in the queue.
-    const next = writablePhase(index)
-    if (next.status === 'pending') {
-      next.status = 'active'
-      next.startedAt = event.ts
-    }
-    if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
-    if (event.type === 'phase_started') return
-    if (event.type === 'phase_progress') {
-      next.done = event.done
-      next.total = event.total
-    } else {
-      const own = writableTasks(index, next)
-      const task: TaskState = { id: event.task, done: event.done, total: event.total }
-      if (event.label !== undefined) task.label = event.label
-      if (at >= 0) own[at] = task
-      else own.push(task)
-      let done = 0
-      let total = 0
-      for (let i = 0; i < own.length; i++) {
-        done += own[i]!.done
-        total += own[i]!.total
-      }
-      next.done = done
-      next.total = total
-    }
-    if (event.label !== undefined) next.detail = event.label
-  }
-
-  function apply(event: SequencedFrame): RejectReason | undefined {
-    if (event.type === 'snapshot') {
-      state = event.state
-      release()
-      return
-    }
-    if (isTerminal(state.status)) return 'run_terminal'
-    switch (event.type) {
-      case 'phase_progress':
-      case 'task_progress':
-      case 'phase_started':
-      case 'phase_completed':
-      case 'phase_skipped':
-      case 'phase_failed':
-        return applyPhaseEvent(event)
       case 'agent_started':
       case 'agent_completed':
       case 'agent_thinking':
-        push(activityEntry(event))
+        push(activityEntry(event, event.type))
         return
       case 'tool_executing':
-        if (findCall(event.call) >= 0) return 'duplicate_call'
-        push(activityEntry(event))
+        if (findCall(event.call)) return 'duplicate_call'
+        push(activityEntry(event, event.type))
         return
       case 'tool_completed': {
-        const at = findCall(event.call)
-        if (at < 0) push(activityEntry(event))
-        else if (state.activity[at]!.type === 'tool_completed') return 'duplicate_call'
-        // Pair in place: the entry keeps its start time and gains an end.
-        else writableActivity()[at] = paired(state.activity[at]!, event.ts, event.ok)
+        const open = findCall(event.call)
+        if (!open) push(activityEntry(event, event.type))
+        else if (open.type === 'tool_completed') return 'duplicate_call'
+        else {
+          // Pair in place: the entry keeps its start time and gains an end.
+          const paired = activityEntry(open, event.type, event.ok ?? open.ok, event.ts)
+          const activity = writableActivity()
+          activity[activity.lastIndexOf(open)] = paired
+          calls.set(event.call, paired)
+        }
         return
       }
       case 'run_started':
@@ -281,10 +252,8 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
           writableState().status = status === 'queued' ? 'queued' : 'running'
         }
         const s = writableState()
-        s.phases = mergePlan(s.phases, event.plan)
-        // A new phases array: indices moved, so every phase is copied again before its next write.
-        ownPhases = true
-        batch++
+        // Indices moved: every phase is copied again before its next write.
+        s.phases = basePhases = mergePlan(s.phases, event.plan)
         if (event.type === 'run_started' && event.title !== undefined) s.title = event.title
         return
       }
@@ -307,12 +276,9 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     apply,
     peek: () => state,
     publish() {
-      release()
+      rebase(state)
       return state
     },
-    replace(next) {
-      state = next
-      release()
-    },
+    replace: rebase,
   }
 }

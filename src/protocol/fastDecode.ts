@@ -1,3 +1,4 @@
+import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText } from './scalars'
 import type { ServerFrame } from './types'
 
 /**
@@ -8,14 +9,6 @@ import type { ServerFrame } from './types'
  * Plans and snapshots (rare, nested) are always left to valibot.
  */
 
-const isId = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 128
-const isEpoch = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 64
-const isText = (x: unknown): x is string => typeof x === 'string' && x.length <= 4096
-// Number.isSafeInteger is false for non-numbers, NaN and ±Infinity.
-const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
-const isSeq = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 1
-const isTime = (x: unknown): x is number => Number.isFinite(x)
-// JSON.parse never yields `undefined` for a present key: undefined means absent.
 const isOptionalText = (x: unknown) => x === undefined || isText(x)
 const isOptionalId = (x: unknown) => x === undefined || isId(x)
 const isOptionalBoolean = (x: unknown) => x === undefined || typeof x === 'boolean'
@@ -71,7 +64,7 @@ function bodyKeys(frame: Record<string, unknown>, type: string): number {
 /** A validated frame (the very object passed in), or null when the schema has to decide. `frame.v` is checked. */
 export function fastDecode(frame: Record<string, unknown>, type: string): ServerFrame | null {
   const { run, epoch, ts } = frame
-  if (!isId(run) || !isEpoch(epoch) || !isTime(ts)) return null
+  if (!isId(run) || !isEpoch(epoch) || !isFiniteNumber(ts)) return null
   let keys: number
   if (type === 'heartbeat') keys = isCount(frame.head) ? 6 : -1
   else if (!isSeq(frame.seq)) return null

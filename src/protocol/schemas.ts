@@ -1,18 +1,32 @@
 import * as v from 'valibot'
+import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText, isWeight } from './scalars'
 
 /** Valibot schemas for every frame of PROTOCOL.md v1. Types in `types.ts` are inferred from these. */
 
-const id = v.pipe(v.string(), v.minLength(1), v.maxLength(128))
-const text = v.pipe(v.string(), v.maxLength(4096))
-const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
-// JSON.parse turns 1e400 into Infinity: every number on the wire must be finite.
-const finite = v.pipe(v.number(), v.finite())
-const weight = v.pipe(v.number(), v.finite(), v.minValue(0))
+/** A scalar schema over one of PROTOCOL's predicates; its issue says what was expected and (the start of) what came. */
+const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
+  v.custom<T>(
+    check as (x: unknown) => boolean,
+    (issue) => `Expected ${expected} but received ${issue.received.slice(0, 40)}`,
+  )
+
+const id = scalar(isId, 'an id of 1 to 128 characters')
+const text = scalar(isText, 'a text of at most 4096 characters')
+const count = scalar(isCount, 'an integer >= 0')
+const finite = scalar(isFiniteNumber, 'a finite number')
+const weight = scalar(isWeight, 'a finite number >= 0')
+const epoch = scalar(isEpoch, 'a string of 1 to 64 characters')
+/** An array of at most `max` items. */
+const listOf = <S extends v.GenericSchema>(item: S, max: number) =>
+  v.pipe(
+    v.array(item),
+    v.check((list: v.InferOutput<S>[]) => list.length <= max, `Expected at most ${max} items`),
+  )
 
 export const versionSchema = v.literal(1)
 export const runIdSchema = id
-export const epochSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(64))
-export const seqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
+export const epochSchema = epoch
+export const seqSchema = scalar(isSeq, 'an integer >= 1')
 
 const envelope = {
   v: versionSchema,
@@ -26,13 +40,12 @@ export const phasePlanEntrySchema = v.object({
   id,
   label: text,
   weight,
-  expectedMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  expectedMs: v.optional(weight),
 })
 
 export const planSchema = v.pipe(
-  v.array(phasePlanEntrySchema),
-  v.minLength(1),
-  v.maxLength(256),
+  listOf(phasePlanEntrySchema, 256),
+  // Also refuses an empty plan.
   v.check((plan) => plan.some((p) => p.weight > 0), 'at least one phase weight must be > 0'),
   v.check((plan) => new Set(plan.map((p) => p.id)).size === plan.length, 'phase ids must be unique'),
 )
@@ -45,7 +58,7 @@ export const phaseStateSchema = v.object({
   id,
   label: text,
   weight,
-  expectedMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  expectedMs: v.optional(weight),
   status: v.picklist(['pending', 'active', 'done', 'skipped', 'failed']),
   done: v.optional(count),
   total: v.optional(count),
@@ -53,7 +66,7 @@ export const phaseStateSchema = v.object({
   startedAt: v.optional(finite),
   endedAt: v.optional(finite),
   error: v.optional(text),
-  tasks: v.optional(v.pipe(v.array(taskStateSchema), v.maxLength(256))),
+  tasks: v.optional(listOf(taskStateSchema, 256)),
 })
 
 export const activityEntrySchema = v.object({
@@ -79,8 +92,8 @@ export const runStateSchema = v.object({
   title: v.optional(text),
   queuePosition: v.optional(count),
   error: v.optional(text),
-  phases: v.pipe(v.array(phaseStateSchema), v.maxLength(256)),
-  activity: v.pipe(v.array(activityEntrySchema), v.maxLength(1000)),
+  phases: listOf(phaseStateSchema, 256),
+  activity: listOf(activityEntrySchema, 1000),
 })
 
 /** One schema per sequenced event type: the codec picks by `type` first, then validates only that shape. */
@@ -167,7 +180,7 @@ export const controlSchemas = {
   error: v.object({
     v: versionSchema,
     type: v.literal('error'),
-    code: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+    code: epoch,
     message: text,
     run: v.optional(runIdSchema),
   }),
