@@ -1,13 +1,14 @@
 import type { SequencerAction } from '../core/sequencer'
 import { encodeFrame } from '../protocol/codec'
 import type { ClientFrame } from '../protocol/types'
+import { callHost } from './callHost'
 import {
   createProgressStore,
   type ProgressError,
   type ProgressStore,
   type ProgressStoreOptions,
 } from './createProgressStore'
-import type { Transport, TransportError, TransportFactory } from './transport'
+import type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
 import {
   createWebSocketTransport,
   type ReconnectOptions,
@@ -100,14 +101,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   let transport: Transport | null = null
 
   const report = (error: ProgressClientError) => {
-    if (closed || !callbacks.onError) return
-    try {
-      callbacks.onError(error)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
+    if (!closed) callHost(callbacks.onError, error)
   }
 
   // A foreign backend (an `adapter` is given) does not speak the protocol: it streams what it streams, so its
@@ -154,66 +148,46 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     if (send({ v: 1, type: 'resync', run, epoch: action.epoch, after: action.after })) counters.resyncs++
   }
 
-  const handlers = {
-    onConnecting(attempt: number) {
-      progress.setConnection({ status: everOpen ? 'reconnecting' : 'connecting', attempts: attempt })
+  // Late calls from a transport we already closed are dropped here, whatever the transport does.
+  const handlers: TransportHandlers = {
+    onConnecting(attempt) {
+      if (!closed)
+        progress.setConnection({ status: everOpen ? 'reconnecting' : 'connecting', attempts: attempt })
     },
     onOpen() {
+      if (closed) return
       everOpen = true
       counters.opens++
       progress.setConnection({ status: 'open', attempts: 0 })
       for (const run of progress.followed()) subscribe(run)
     },
-    onMessage(data: unknown) {
-      progress.ingest(data)
+    onMessage(data) {
+      if (!closed) progress.ingest(data)
     },
-    onClose(final: boolean) {
+    onClose(final) {
+      if (closed) return
       if (!final) counters.drops++
-      progress.setConnection(
-        final ? { status: 'closed' } : { status: everOpen ? 'reconnecting' : 'connecting' },
-      )
+      progress.setConnection({ status: final ? 'closed' : everOpen ? 'reconnecting' : 'connecting' })
     },
-    onError(error: TransportError) {
+    onError(error) {
       report({ kind: 'transport', error })
     },
   }
 
-  // Late calls from a transport we already closed are dropped here too, whatever the transport does.
-  const guard =
-    <A extends unknown[]>(fn: (...args: A) => void) =>
-    (...args: A) => {
-      if (!closed) fn(...args)
-    }
-  const guardedHandlers = {
-    onConnecting: guard(handlers.onConnecting),
-    onOpen: guard(handlers.onOpen),
-    onMessage: guard(handlers.onMessage),
-    onClose: guard(handlers.onClose),
-    onError: guard(handlers.onError),
-  }
-
+  let failure: TransportError | null = null
   try {
-    if (factory) transport = factory(guardedHandlers)
-    else if (url !== undefined) {
-      transport = createWebSocketTransport(guardedHandlers, {
-        url,
-        ...(protocols !== undefined && { protocols }),
-        ...(WebSocket !== undefined && { WebSocket }),
-        ...(reconnect !== undefined && { reconnect }),
-        ...(random !== undefined && { random }),
-        ...(storeOptions.env !== undefined && { env: storeOptions.env }),
-      })
-    } else {
-      queueMicrotask(() => {
-        report({ kind: 'transport', error: { kind: 'url', detail: 'neither url nor transport given' } })
-        guardedHandlers.onClose(true)
-      })
-    }
+    if (factory) transport = factory(handlers)
+    // The transport reads its own options (url, protocols, WebSocket, reconnect, random, env) and no others.
+    else if (url !== undefined) transport = createWebSocketTransport(handlers, { ...options, url })
+    else failure = { kind: 'url', detail: 'neither url nor transport given' }
   } catch (thrown) {
-    const detail = thrown instanceof Error ? thrown.message : String(thrown)
+    failure = { kind: 'socket', detail: thrown instanceof Error ? thrown.message : String(thrown) }
+  }
+  if (failure) {
+    const error = failure
     queueMicrotask(() => {
-      report({ kind: 'transport', error: { kind: 'socket', detail } })
-      guardedHandlers.onClose(true)
+      report({ kind: 'transport', error })
+      handlers.onClose(true)
     })
   }
 

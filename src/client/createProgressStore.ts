@@ -11,6 +11,7 @@ import {
 } from '../protocol/types'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
+import { callHost } from './callHost'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
@@ -150,30 +151,13 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
 
   const store = createStore<ProgressState>()(() => ({ connection, runs: {}, stats: { ...stats } }))
 
-  // Errors from the host's own callback must not break the pipeline, nor vanish: rethrow them later.
-  const report = (error: ProgressError) => {
-    if (!options.onError) return
-    try {
-      options.onError(error)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
-  }
+  const report = (error: ProgressError) => callHost(options.onError, error)
   const count = (code: string) => {
     stats.byCode[code] = (stats.byCode[code] ?? 0) + 1
     statsDirty = true
   }
   const act = (run: string, action: SequencerAction | null) => {
-    if (!action || !options.onAction) return
-    try {
-      options.onAction(run, action)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
+    if (action) callHost(options.onAction, run, action)
   }
 
   function flush() {

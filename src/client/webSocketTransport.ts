@@ -1,4 +1,5 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
+import { callHost } from './callHost'
 import type { SchedulerEnv } from './flushScheduler'
 import { defaultSchedulerEnv } from './flushScheduler'
 import type { Transport, TransportHandlers } from './transport'
@@ -96,14 +97,7 @@ export function createWebSocketTransport(
 
   // Handlers never run after close(), and a throwing handler never reaches the socket library.
   const call = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) => {
-    if (closed) return
-    try {
-      fn(...args)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
+    if (!closed) callHost(fn, ...args)
   }
 
   if (!Socket) {

@@ -46,51 +46,37 @@ export function utf8Length(text: string): number {
   return bytes
 }
 
-/** Bytes (or byte chunks) to text; strings never come here (`decodeWith` checks them inline). */
-function toText(
-  data: unknown,
-  maxBytes: number,
-): { ok: true; text: string } | { ok: false; error: DecodeError } {
-  // "Never throws" holds for hostile values too: a Proxy whose traps throw reaches `instanceof` and getters.
-  try {
-    return bytesToText(data, maxBytes)
-  } catch {
-    return fail('bad_encoding', 'frame could not be read')
-  }
-}
-
 const tooLargeError = (maxBytes: number) => fail('too_large', `frame exceeds ${maxBytes} bytes`)
 
-function bytesToText(
-  data: unknown,
-  maxBytes: number,
-): { ok: true; text: string } | { ok: false; error: DecodeError } {
-  let bytes: Uint8Array
-  if (data instanceof ArrayBuffer) bytes = new Uint8Array(data)
-  else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  else if (Array.isArray(data) && data.every((chunk) => ArrayBuffer.isView(chunk))) {
-    const size = data.reduce((sum: number, chunk: ArrayBufferView) => sum + chunk.byteLength, 0)
-    if (size > maxBytes) return tooLargeError(maxBytes)
-    bytes = new Uint8Array(size)
-    let offset = 0
-    for (const chunk of data as ArrayBufferView[]) {
-      bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset)
-      offset += chunk.byteLength
-    }
-  } else return fail('bad_encoding', `expected text or bytes, got ${describe(data)}`)
-  if (bytes.byteLength > maxBytes) return tooLargeError(maxBytes)
+/** Bytes (or byte chunks) to text; strings never come here (`decodeWith` checks them inline). */
+function toText(data: unknown, maxBytes: number): string | { ok: false; error: DecodeError } {
+  // "Never throws" holds for hostile values too: a Proxy whose traps throw reaches `instanceof` and getters.
   try {
+    const chunks: unknown[] = Array.isArray(data) ? data : [data]
+    let size = 0
+    for (const chunk of chunks) {
+      if (!(chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk))) {
+        return fail('bad_encoding', `expected text or bytes, got ${data === null ? 'null' : typeof data}`)
+      }
+      size += chunk.byteLength
+    }
+    if (size > maxBytes) return tooLargeError(maxBytes)
+    const bytes = new Uint8Array(size)
+    size = 0
+    for (const chunk of chunks as (ArrayBuffer | ArrayBufferView)[]) {
+      bytes.set(
+        ArrayBuffer.isView(chunk)
+          ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+          : new Uint8Array(chunk),
+        size,
+      )
+      size += chunk.byteLength
+    }
     utf8 ??= new TextDecoder('utf-8', { fatal: true })
-    return { ok: true, text: utf8.decode(bytes) }
+    return utf8.decode(bytes)
   } catch {
-    return fail('bad_encoding', 'frame is not valid UTF-8')
+    return fail('bad_encoding', 'frame is not readable UTF-8')
   }
-}
-
-function describe(data: unknown): string {
-  if (data === null) return 'null'
-  if (typeof data === 'object') return (data as object).constructor?.name ?? 'object'
-  return typeof data
 }
 
 type Fast<F> = ((frame: Record<string, unknown>, type: string) => F | null) | null
@@ -101,14 +87,13 @@ const tooLarge = (text: string, maxBytes: number) =>
 
 function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast: Fast<F>): DecodeResult<F> {
   // Text is the common case: checked inline, without a wrapper object per frame.
-  let text: string
+  let text: string | { ok: false; error: DecodeError }
   if (typeof data === 'string') {
     if (tooLarge(data, maxBytes)) return tooLargeError(maxBytes)
     text = data
   } else {
-    const decoded = toText(data, maxBytes)
-    if (!decoded.ok) return decoded
-    text = decoded.text
+    text = toText(data, maxBytes)
+    if (typeof text !== 'string') return text
   }
   let parsed: unknown
   try {
