@@ -10,6 +10,11 @@ const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
     (issue) => `Expected ${expected} but received ${issue.received.slice(0, 40)}`,
   )
 
+/** One of a few exact values: a frame type, a status, the protocol version. */
+const oneOf = <const T extends readonly (string | number)[]>(...values: T) =>
+  scalar((x): x is T[number] => values.includes(x as T[number]), values.join(' | '))
+const flag = scalar((x): x is boolean => typeof x === 'boolean', 'a boolean')
+
 const id = scalar(isId, 'an id of 1 to 128 characters')
 const text = scalar(isText, 'a text of at most 4096 characters')
 const count = scalar(isCount, 'an integer >= 0')
@@ -23,7 +28,7 @@ const listOf = <S extends v.GenericSchema>(item: S, max: number) =>
     v.check((list: v.InferOutput<S>[]) => list.length <= max, `Expected at most ${max} items`),
   )
 
-export const versionSchema = v.literal(1)
+export const versionSchema = oneOf(1)
 export const runIdSchema = id
 export const epochSchema = epoch
 export const seqSchema = scalar(isSeq, 'an integer >= 1')
@@ -59,7 +64,7 @@ export const phaseStateSchema = v.object({
   label: text,
   weight,
   expectedMs: v.optional(weight),
-  status: v.picklist(['pending', 'active', 'done', 'skipped', 'failed']),
+  status: oneOf('pending', 'active', 'done', 'skipped', 'failed'),
   done: v.optional(count),
   total: v.optional(count),
   detail: v.optional(text),
@@ -72,23 +77,17 @@ export const phaseStateSchema = v.object({
 export const activityEntrySchema = v.object({
   seq: seqSchema,
   ts: finite,
-  type: v.picklist([
-    'agent_started',
-    'agent_completed',
-    'agent_thinking',
-    'tool_executing',
-    'tool_completed',
-  ]),
+  type: oneOf('agent_started', 'agent_completed', 'agent_thinking', 'tool_executing', 'tool_completed'),
   agent: v.optional(id),
   tool: v.optional(id),
   call: v.optional(id),
   text: v.optional(text),
-  ok: v.optional(v.boolean()),
+  ok: v.optional(flag),
   endedAt: v.optional(finite),
 })
 
 export const runStateSchema = v.object({
-  status: v.picklist(['pending', 'queued', 'running', 'completed', 'failed', 'cancelled']),
+  status: oneOf('pending', 'queued', 'running', 'completed', 'failed', 'cancelled'),
   title: v.optional(text),
   queuePosition: v.optional(count),
   error: v.optional(text),
@@ -96,82 +95,47 @@ export const runStateSchema = v.object({
   activity: listOf(activityEntrySchema, 1000),
 })
 
+/** A sequenced frame of `type`: the envelope, then the fields of its own. */
+const event = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
+  v.object({ ...envelope, type: oneOf(type), ...entries })
+
+const counts = { done: count, total: count, label: v.optional(text) }
+const agent = { agent: id, ok: v.optional(flag) }
+const tool = { call: id, tool: id, agent: v.optional(id), ok: v.optional(flag) }
+const ending = { error: v.optional(text) }
+
 /** One schema per sequenced event type: the codec picks by `type` first, then validates only that shape. */
 export const eventSchemas = {
-  run_started: v.object({
-    ...envelope,
-    type: v.literal('run_started'),
-    plan: planSchema,
-    title: v.optional(text),
-  }),
-  plan_updated: v.object({ ...envelope, type: v.literal('plan_updated'), plan: planSchema }),
-  queued: v.object({ ...envelope, type: v.literal('queued'), position: count }),
-  phase_started: v.object({ ...envelope, type: v.literal('phase_started'), phase: id }),
+  run_started: event('run_started', { plan: planSchema, title: v.optional(text) }),
+  plan_updated: event('plan_updated', { plan: planSchema }),
+  queued: event('queued', { position: count }),
+  phase_started: event('phase_started', { phase: id }),
   phase_progress: v.pipe(
-    v.object({
-      ...envelope,
-      type: v.literal('phase_progress'),
-      phase: id,
-      done: count,
-      total: count,
-      label: v.optional(text),
-    }),
+    event('phase_progress', { phase: id, ...counts }),
     v.check(doneTotal, 'done must not exceed total'),
   ),
   task_progress: v.pipe(
-    v.object({
-      ...envelope,
-      type: v.literal('task_progress'),
-      phase: id,
-      task: id,
-      done: count,
-      total: count,
-      label: v.optional(text),
-    }),
+    event('task_progress', { phase: id, task: id, ...counts }),
     v.check(doneTotal, 'done must not exceed total'),
   ),
-  phase_completed: v.object({ ...envelope, type: v.literal('phase_completed'), phase: id }),
-  phase_skipped: v.object({ ...envelope, type: v.literal('phase_skipped'), phase: id }),
-  phase_failed: v.object({ ...envelope, type: v.literal('phase_failed'), phase: id, error: text }),
-  agent_started: v.object({
-    ...envelope,
-    type: v.literal('agent_started'),
-    agent: id,
-    ok: v.optional(v.boolean()),
-  }),
-  agent_completed: v.object({
-    ...envelope,
-    type: v.literal('agent_completed'),
-    agent: id,
-    ok: v.optional(v.boolean()),
-  }),
-  agent_thinking: v.object({ ...envelope, type: v.literal('agent_thinking'), agent: id, text }),
-  tool_executing: v.object({
-    ...envelope,
-    type: v.literal('tool_executing'),
-    call: id,
-    tool: id,
-    agent: v.optional(id),
-    ok: v.optional(v.boolean()),
-  }),
-  tool_completed: v.object({
-    ...envelope,
-    type: v.literal('tool_completed'),
-    call: id,
-    tool: id,
-    agent: v.optional(id),
-    ok: v.optional(v.boolean()),
-  }),
-  run_completed: v.object({ ...envelope, type: v.literal('run_completed'), error: v.optional(text) }),
-  run_failed: v.object({ ...envelope, type: v.literal('run_failed'), error: v.optional(text) }),
-  run_cancelled: v.object({ ...envelope, type: v.literal('run_cancelled'), error: v.optional(text) }),
-  snapshot: v.object({ ...envelope, type: v.literal('snapshot'), state: runStateSchema }),
+  phase_completed: event('phase_completed', { phase: id }),
+  phase_skipped: event('phase_skipped', { phase: id }),
+  phase_failed: event('phase_failed', { phase: id, error: text }),
+  agent_started: event('agent_started', agent),
+  agent_completed: event('agent_completed', agent),
+  agent_thinking: event('agent_thinking', { agent: id, text }),
+  tool_executing: event('tool_executing', tool),
+  tool_completed: event('tool_completed', tool),
+  run_completed: event('run_completed', ending),
+  run_failed: event('run_failed', ending),
+  run_cancelled: event('run_cancelled', ending),
+  snapshot: event('snapshot', { state: runStateSchema }),
 } as const
 
 export const controlSchemas = {
   heartbeat: v.object({
     v: versionSchema,
-    type: v.literal('heartbeat'),
+    type: oneOf('heartbeat'),
     run: runIdSchema,
     epoch: epochSchema,
     head: count,
@@ -179,7 +143,7 @@ export const controlSchemas = {
   }),
   error: v.object({
     v: versionSchema,
-    type: v.literal('error'),
+    type: oneOf('error'),
     code: epoch,
     message: text,
     run: v.optional(runIdSchema),
@@ -189,17 +153,17 @@ export const controlSchemas = {
 export const clientSchemas = {
   subscribe: v.object({
     v: versionSchema,
-    type: v.literal('subscribe'),
+    type: oneOf('subscribe'),
     run: runIdSchema,
     epoch: v.optional(epochSchema),
     after: v.optional(count),
   }),
   resync: v.object({
     v: versionSchema,
-    type: v.literal('resync'),
+    type: oneOf('resync'),
     run: runIdSchema,
     epoch: epochSchema,
     after: count,
   }),
-  unsubscribe: v.object({ v: versionSchema, type: v.literal('unsubscribe'), run: runIdSchema }),
+  unsubscribe: v.object({ v: versionSchema, type: oneOf('unsubscribe'), run: runIdSchema }),
 } as const
