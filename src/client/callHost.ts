@@ -11,3 +11,7 @@ export function callHost<A extends unknown[]>(fn: ((...args: A) => void) | undef
     })
   }
 }
+
+/** What a thrown value says, for an error report's `detail`. */
+export const thrownMessage = (thrown: unknown): string =>
+  thrown instanceof Error ? thrown.message : String(thrown)

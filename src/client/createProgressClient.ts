@@ -1,7 +1,7 @@
 import type { SequencerAction } from '../core/sequencer'
 import { encodeFrame } from '../protocol/codec'
 import type { ClientFrame } from '../protocol/types'
-import { callHost } from './callHost'
+import { callHost, thrownMessage } from './callHost'
 import {
   createProgressStore,
   type ProgressError,
@@ -181,7 +181,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     else if (url !== undefined) transport = createWebSocketTransport(handlers, { ...options, url })
     else failure = { kind: 'url', detail: 'neither url nor transport given' }
   } catch (thrown) {
-    failure = { kind: 'socket', detail: thrown instanceof Error ? thrown.message : String(thrown) }
+    failure = { kind: 'socket', detail: thrownMessage(thrown) }
   }
   if (failure) {
     const error = failure

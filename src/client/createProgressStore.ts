@@ -11,7 +11,7 @@ import {
 } from '../protocol/types'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
-import { callHost } from './callHost'
+import { callHost, thrownMessage } from './callHost'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
@@ -251,7 +251,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     } catch (thrown) {
       // Nothing in the pipeline should throw; if it ever does, the host app must not pay for it.
       count('internal')
-      report({ kind: 'internal', detail: thrown instanceof Error ? thrown.message : String(thrown) })
+      report({ kind: 'internal', detail: thrownMessage(thrown) })
     }
     scheduler.schedule()
   }

@@ -202,11 +202,10 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         return view
       }
       builtVersion = version
+      // The run state's own fields (status, phases, activity, and title, queuePosition, error when set).
       view = {
+        ...state,
         runId,
-        status: state.status,
-        phases: state.phases,
-        activity: state.activity,
         progress: reading.progress,
         displayed: nextShown,
         estimated: reading.estimated,
@@ -218,9 +217,6 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         lastFrameAt,
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
       }
-      if (state.title !== undefined) view.title = state.title
-      if (state.queuePosition !== undefined) view.queuePosition = state.queuePosition
-      if (state.error !== undefined) view.error = state.error
       if (refused) view.refused = refused
       return view
     },

@@ -1,5 +1,5 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
-import { callHost } from './callHost'
+import { callHost, thrownMessage } from './callHost'
 import type { SchedulerEnv } from './flushScheduler'
 import { defaultSchedulerEnv } from './flushScheduler'
 import type { Transport, TransportHandlers } from './transport'
@@ -75,9 +75,6 @@ function checkUrl(url: unknown): string {
   return url
 }
 
-const message = (error: unknown) =>
-  error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error'
-
 /**
  * A reconnecting WebSocket behind the `Transport` interface: reconnecting-websocket does the socket
  * life cycle, this adds full jitter, URL checks, give-up reporting and silence after `close()`.
@@ -150,7 +147,7 @@ export function createWebSocketTransport(
         const url = typeof options.url === 'function' ? await options.url() : options.url
         return checkUrl(url)
       } catch (error) {
-        call(handlers.onError, { kind: 'url', detail: message(error) })
+        call(handlers.onError, { kind: 'url', detail: thrownMessage(error) })
         attempt++
       }
     }
