@@ -2,11 +2,12 @@ import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText } from './scalars
 import type { ServerFrame } from './types'
 
 /**
- * Hand-written checks, one per frame type, exactly as strict as `schemas.ts` for what they accept: a frame
+ * Hand-written checks for the frames a live run sends all the time (progress, agent and tool events, heartbeats),
+ * exactly as strict as `schemas.ts` for what they accept: a frame
  * that passes every check of its type and has no key beyond them is returned as it is (no copy: it is fresh
  * from JSON.parse and holds only known keys). Anything else returns null and goes through valibot, which
  * stays the authority: it decides the doubtful frames, strips unknown keys and writes the error messages.
- * Plans and snapshots (rare, nested) are always left to valibot.
+ * The few frames per run of every other type (phase and run life cycle, plans, snapshots) are left to valibot.
  */
 
 const isOptionalText = (x: unknown) => x === undefined || isText(x)
@@ -33,14 +34,6 @@ function bodyKeys(frame: Record<string, unknown>, type: string): number {
       if (type === 'phase_progress') return 3 + present(label)
       return isId(frame.task) ? 4 + present(label) : -1
     }
-    case 'phase_started':
-    case 'phase_completed':
-    case 'phase_skipped':
-      return isId(frame.phase) ? 1 : -1
-    case 'phase_failed':
-      return isId(frame.phase) && isText(frame.error) ? 2 : -1
-    case 'queued':
-      return isCount(frame.position) ? 1 : -1
     case 'agent_started':
     case 'agent_completed':
       return isId(frame.agent) && isOptionalBoolean(frame.ok) ? 1 + present(frame.ok) : -1
@@ -52,10 +45,6 @@ function bodyKeys(frame: Record<string, unknown>, type: string): number {
       if (!isId(frame.call) || !isId(frame.tool) || !isOptionalId(agent) || !isOptionalBoolean(ok)) return -1
       return 2 + present(agent) + present(ok)
     }
-    case 'run_completed':
-    case 'run_failed':
-    case 'run_cancelled':
-      return isOptionalText(frame.error) ? present(frame.error) : -1
     default:
       return -1
   }
