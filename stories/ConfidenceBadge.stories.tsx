@@ -91,6 +91,8 @@ export const Resyncing: Story = {
       researchSearching()
         .lose(1)
         .event('task_progress', { phase: 'search', task: 'arxiv', done: 8, total: 8 }),
+      // Open for longer than the grace (250 ms): a hole that young is a reorder about to fill, not news.
+      { laterMs: 400 },
     ),
   ),
   play: async ({ canvasElement }) => {

@@ -102,6 +102,8 @@ export const Resyncing: Story = {
         researchSearching()
           .lose(2)
           .event('task_progress', { phase: 'search', task: 'news', done: 5, total: 5 }),
+        // Open for longer than the grace (250 ms), so the badge says so.
+        { laterMs: 400 },
       ),
   }),
   play: async ({ canvasElement }) => {
