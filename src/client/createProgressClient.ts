@@ -179,7 +179,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     if (factory) transport = factory(handlers)
     // The transport reads its own options (url, protocols, WebSocket, reconnect, random, env) and no others.
     else if (url !== undefined) transport = createWebSocketTransport(handlers, { ...options, url })
-    else failure = { kind: 'url', detail: 'neither url nor transport given' }
+    else failure = { kind: 'url', detail: 'no url or transport' }
   } catch (thrown) {
     failure = { kind: 'socket', detail: thrownMessage(thrown) }
   }

@@ -224,7 +224,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   const { adapter } = options
   if (adapter && typeof adapter.createIngest !== 'function') {
     // A configuration mistake, caught once at construction rather than as every message failing.
-    throw new TypeError("live-progress: make the adapter with defineAdapter() from 'live-progress/adapters'")
+    throw new TypeError('live-progress: adapters come from defineAdapter()')
   }
   const ingestAdapted = adapter?.createIngest(
     { ...options, adapter, unordered: trackerOptions.unordered, maxFrameBytes },

@@ -68,7 +68,7 @@ function guarded(Base: WebSocketConstructor): WebSocketConstructor {
 
 // Checked before the library sees it: a constructor that throws inside its promise chain would stall it.
 function checkUrl(url: unknown): string {
-  if (typeof url !== 'string') throw new Error(`url must be a string, got ${typeof url}`)
+  if (typeof url !== 'string') throw new Error(`url is a ${typeof url}`)
   const base = (globalThis as { location?: { href?: string } }).location?.href
   const parsed = new URL(url, base)
   if (!/^(wss?|https?):$/.test(parsed.protocol)) throw new Error(`unsupported protocol ${parsed.protocol}`)
@@ -102,7 +102,7 @@ export function createWebSocketTransport(
     queueMicrotask(() => {
       handlers.onError({
         kind: 'socket',
-        detail: 'no WebSocket class: pass one (e.g. ws) in options.WebSocket',
+        detail: 'no WebSocket: pass options.WebSocket',
       })
       handlers.onClose(true)
     })

@@ -46,7 +46,7 @@ export function utf8Length(text: string): number {
   return bytes
 }
 
-const tooLargeError = (maxBytes: number) => fail('too_large', `frame exceeds ${maxBytes} bytes`)
+const tooLargeError = (maxBytes: number) => fail('too_large', `over ${maxBytes} bytes`)
 
 /** Bytes (or byte chunks) to text; strings never come here (`decodeWith` checks them inline). */
 function toText(data: unknown, maxBytes: number): string | { ok: false; error: DecodeError } {
@@ -56,7 +56,7 @@ function toText(data: unknown, maxBytes: number): string | { ok: false; error: D
     let size = 0
     for (const chunk of chunks) {
       if (!(chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk))) {
-        return fail('bad_encoding', `expected text or bytes, got ${data === null ? 'null' : typeof data}`)
+        return fail('bad_encoding', `not text or bytes: ${data === null ? 'null' : typeof data}`)
       }
       size += chunk.byteLength
     }
@@ -75,7 +75,7 @@ function toText(data: unknown, maxBytes: number): string | { ok: false; error: D
     utf8 ??= new TextDecoder('utf-8', { fatal: true })
     return utf8.decode(bytes)
   } catch {
-    return fail('bad_encoding', 'frame is not readable UTF-8')
+    return fail('bad_encoding', 'not UTF-8')
   }
 }
 
@@ -99,14 +99,13 @@ function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast
   try {
     parsed = JSON.parse(text)
   } catch {
-    return fail('bad_json', 'frame is not valid JSON')
+    return fail('bad_json', 'not JSON')
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return fail('invalid', 'frame must be a JSON object')
+    return fail('invalid', 'not a JSON object')
   }
   const frame = parsed as Record<string, unknown>
-  if (frame.v !== PROTOCOL_VERSION)
-    return fail('bad_version', `unsupported protocol version ${String(frame.v)}`)
+  if (frame.v !== PROTOCOL_VERSION) return fail('bad_version', `version ${String(frame.v)}`)
   const type = frame.type
   // The fast path knows its types by name (a `switch`), so it runs before the table lookup.
   if (fast !== null && typeof type === 'string') {
@@ -115,7 +114,7 @@ function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast
   }
   // Object.hasOwn keeps keys such as `__proto__` or `constructor` from reaching a prototype.
   if (typeof type !== 'string' || !Object.hasOwn(table, type)) {
-    return fail('unknown_type', `unknown frame type ${JSON.stringify(type)?.slice(0, 80)}`)
+    return fail('unknown_type', `type ${JSON.stringify(type)?.slice(0, 80)}`)
   }
   const result = v.safeParse(table[type]!, frame, parseConfig)
   if (result.success) return { ok: true, frame: result.output as F }

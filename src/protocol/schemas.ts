@@ -7,7 +7,7 @@ import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText, isWeight } from 
 const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
   v.custom<T>(
     check as (x: unknown) => boolean,
-    (issue) => `Expected ${expected} but received ${issue.received.slice(0, 40)}`,
+    (issue) => `expected ${expected}, got ${issue.received.slice(0, 40)}`,
   )
 
 /** One of a few exact values: a frame type, a status, the protocol version. */
@@ -15,17 +15,17 @@ const oneOf = <const T extends readonly (string | number)[]>(...values: T) =>
   scalar((x): x is T[number] => values.includes(x as T[number]), values.join(' | '))
 const flag = scalar((x): x is boolean => typeof x === 'boolean', 'a boolean')
 
-const id = scalar(isId, 'an id of 1 to 128 characters')
-const text = scalar(isText, 'a text of at most 4096 characters')
+const id = scalar(isId, '1-128 chars')
+const text = scalar(isText, '0-4096 chars')
 const count = scalar(isCount, 'an integer >= 0')
 const finite = scalar(isFiniteNumber, 'a finite number')
 const weight = scalar(isWeight, 'a finite number >= 0')
-const epoch = scalar(isEpoch, 'a string of 1 to 64 characters')
+const epoch = scalar(isEpoch, '1-64 chars')
 /** An array of at most `max` items. */
 const listOf = <S extends v.GenericSchema>(item: S, max: number) =>
   v.pipe(
     v.array(item),
-    v.check((list: v.InferOutput<S>[]) => list.length <= max, `Expected at most ${max} items`),
+    v.check((list: v.InferOutput<S>[]) => list.length <= max, `max ${max} items`),
   )
 
 export const versionSchema = oneOf(1)
@@ -51,8 +51,8 @@ export const phasePlanEntrySchema = v.object({
 export const planSchema = v.pipe(
   listOf(phasePlanEntrySchema, 256),
   // Also refuses an empty plan.
-  v.check((plan) => plan.some((p) => p.weight > 0), 'at least one phase weight must be > 0'),
-  v.check((plan) => new Set(plan.map((p) => p.id)).size === plan.length, 'phase ids must be unique'),
+  v.check((plan) => plan.some((p) => p.weight > 0), 'no weight > 0'),
+  v.check((plan) => new Set(plan.map((p) => p.id)).size === plan.length, 'duplicate phase id'),
 )
 
 const doneTotal = <T extends { done: number; total: number }>(frame: T) => frame.done <= frame.total
@@ -112,11 +112,11 @@ export const eventSchemas = {
   phase_started: event('phase_started', { phase: id }),
   phase_progress: v.pipe(
     event('phase_progress', { phase: id, ...counts }),
-    v.check(doneTotal, 'done must not exceed total'),
+    v.check(doneTotal, 'done > total'),
   ),
   task_progress: v.pipe(
     event('task_progress', { phase: id, task: id, ...counts }),
-    v.check(doneTotal, 'done must not exceed total'),
+    v.check(doneTotal, 'done > total'),
   ),
   phase_completed: event('phase_completed', { phase: id }),
   phase_skipped: event('phase_skipped', { phase: id }),
