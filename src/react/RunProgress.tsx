@@ -30,6 +30,8 @@ const pick = (run: RunView) => ({
   status: run.status,
   title: run.title,
   error: run.error,
+  refusedCode: run.refused?.code,
+  refusedMessage: run.refused?.message,
   confidence: run.confidence,
 })
 
@@ -81,6 +83,11 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
       {run?.error && (
         <p className="lp-run__error" role="alert">
           {run.error}
+        </p>
+      )}
+      {run?.refusedCode !== undefined && (
+        <p className="lp-run__error" role="alert" data-refused={run.refusedCode}>
+          {labels.refused(run.refusedCode, run.refusedMessage ?? '')}
         </p>
       )}
       {showPhases && <PhaseSteps {...parts} />}

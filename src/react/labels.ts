@@ -53,6 +53,8 @@ export interface ProgressLabels {
   agentThinking: (agent: string, text: string) => string
   toolRunning: (tool: string, elapsed: string | null) => string
   toolCompleted: (tool: string, ok: boolean, took: string | null) => string
+  /** The server refused the run (`forbidden`, `unknown_run`, …); `message` is the server's own words. */
+  refused: (code: string, message: string) => string
 }
 
 /**
@@ -110,6 +112,12 @@ export const DEFAULT_LABELS: ProgressLabels = {
   agentThinking: (agent, text) => `${agent}: ${text}`,
   toolRunning: (tool, elapsed) => (elapsed ? `${tool} running · ${elapsed}` : `${tool} running`),
   toolCompleted: (tool, ok, took) => `${tool} ${ok ? 'done' : 'failed'}${took ? ` in ${took}` : ''}`,
+  refused: (code, message) =>
+    code === 'forbidden'
+      ? 'You do not have access to this run.'
+      : code === 'unknown_run'
+        ? 'This run is no longer available.'
+        : `The server refused this run: ${message}`,
 }
 
 /** A partial override of {@link ProgressLabels}: the three maps may be partial too. */

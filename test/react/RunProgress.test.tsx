@@ -23,6 +23,18 @@ describe('RunProgress', () => {
     expect(region().querySelector('.lp-badge [aria-hidden]')?.textContent).toBe('Waiting for updates…')
   })
 
+  test('a run the server refuses says so in words, at low confidence, until the run sends an event', () => {
+    const { source, log, region } = setup(<RunProgress runId="r1" />)
+    act(() => {
+      source.follow('r1')
+      source.feed(JSON.stringify({ v: 1, type: 'error', code: 'forbidden', message: 'no', run: 'r1' }))
+    })
+    expect(screen.getByRole('alert').textContent).toBe('You do not have access to this run.')
+    expect(region().getAttribute('data-confidence')).toBe('low')
+    act(() => source.feed(log.next('run_started', { plan: PLAN, title: 'Report' })))
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
   test('queued: the queue notice and a determinate bar at 0', () => {
     const { source, log } = setup(<RunProgress runId="r1" />)
     act(() =>
