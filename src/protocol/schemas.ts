@@ -21,12 +21,19 @@ const count = scalar(isCount, 'an integer >= 0')
 const finite = scalar(isFiniteNumber, 'a finite number')
 const weight = scalar(isWeight, 'a finite number >= 0')
 const epoch = scalar(isEpoch, '1-64 chars')
+/** `schema`, then a rule on what it gave (a custom schema in a pipe: valibot's `check` is not bundled). */
+const refine = <S extends v.GenericSchema>(
+  schema: S,
+  rule: (value: v.InferOutput<S>) => boolean,
+  message: string,
+) =>
+  v.pipe(
+    schema,
+    v.custom<v.InferOutput<S>>((value) => rule(value as v.InferOutput<S>), message),
+  )
 /** An array of at most `max` items. */
 const listOf = <S extends v.GenericSchema>(item: S, max: number) =>
-  v.pipe(
-    v.array(item),
-    v.check((list: v.InferOutput<S>[]) => list.length <= max, `max ${max} items`),
-  )
+  refine(v.array(item), (list) => list.length <= max, `max ${max} items`)
 
 export const versionSchema = oneOf(1)
 export const runIdSchema = id
@@ -48,14 +55,14 @@ export const phasePlanEntrySchema = v.object({
   expectedMs: v.optional(weight),
 })
 
-export const planSchema = v.pipe(
-  listOf(phasePlanEntrySchema, 256),
+export const planSchema = refine(
   // Also refuses an empty plan.
-  v.check((plan) => plan.some((p) => p.weight > 0), 'no weight > 0'),
-  v.check((plan) => new Set(plan.map((p) => p.id)).size === plan.length, 'duplicate phase id'),
+  refine(listOf(phasePlanEntrySchema, 256), (plan) => plan.some((p) => p.weight > 0), 'no weight > 0'),
+  (plan) => new Set(plan.map((p) => p.id)).size === plan.length,
+  'duplicate phase id',
 )
 
-const doneTotal = <T extends { done: number; total: number }>(frame: T) => frame.done <= frame.total
+const doneTotal = (frame: { done: number; total: number }) => frame.done <= frame.total
 
 export const taskStateSchema = v.object({ id, done: count, total: count, label: v.optional(text) })
 
@@ -110,13 +117,11 @@ export const eventSchemas = {
   plan_updated: event('plan_updated', { plan: planSchema }),
   queued: event('queued', { position: count }),
   phase_started: event('phase_started', { phase: id }),
-  phase_progress: v.pipe(
-    event('phase_progress', { phase: id, ...counts }),
-    v.check(doneTotal, 'done > total'),
-  ),
-  task_progress: v.pipe(
+  phase_progress: refine(event('phase_progress', { phase: id, ...counts }), doneTotal, 'done > total'),
+  task_progress: refine(
     event('task_progress', { phase: id, task: id, ...counts }),
-    v.check(doneTotal, 'done > total'),
+    doneTotal,
+    'done > total',
   ),
   phase_completed: event('phase_completed', { phase: id }),
   phase_skipped: event('phase_skipped', { phase: id }),
