@@ -115,14 +115,11 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     onAction: (run, action) => answer(run, action),
   })
 
-  function send(frame: ClientFrame): boolean {
+  /** Sends a frame and counts it under `counter`, or as unsent when the socket is not open. */
+  function send(frame: ClientFrame, counter: keyof ClientStats): boolean {
     if (foreign) return false
-    if (closed || !transport?.isOpen) {
-      counters.unsent++
-      return false
-    }
-    const sent = transport.send(encodeFrame(frame))
-    if (!sent) counters.unsent++
+    const sent = !closed && transport?.isOpen === true && transport.send(encodeFrame(frame))
+    counters[sent ? counter : 'unsent']++
     return sent
   }
 
@@ -133,19 +130,13 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     const frame: ClientFrame = resume
       ? { v: 1, type: 'subscribe', run, epoch: position.epoch!, after: position.applied }
       : { v: 1, type: 'subscribe', run }
-    if (!send(frame)) return
-    if (resume) counters.resumes++
-    else counters.subscribes++
-    progress.resubscribed(run)
+    if (send(frame, resume ? 'resumes' : 'subscribes')) progress.resubscribed(run)
   }
 
   function answer(run: string, action: SequencerAction) {
     if (!transport?.isOpen) return // the next open resubscribes with the latest position anyway
-    if (action.type === 'snapshot-needed') {
-      if (send({ v: 1, type: 'subscribe', run })) counters.subscribes++
-      return
-    }
-    if (send({ v: 1, type: 'resync', run, epoch: action.epoch, after: action.after })) counters.resyncs++
+    if (action.type === 'snapshot-needed') send({ v: 1, type: 'subscribe', run }, 'subscribes')
+    else send({ v: 1, type: 'resync', run, epoch: action.epoch, after: action.after }, 'resyncs')
   }
 
   // Late calls from a transport we already closed are dropped here, whatever the transport does.
@@ -201,7 +192,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     unfollow(runId) {
       if (closed || !progress.followed().includes(runId)) return
       progress.unfollow(runId)
-      if (send({ v: 1, type: 'unsubscribe', run: runId })) counters.unsubscribes++
+      send({ v: 1, type: 'unsubscribe', run: runId }, 'unsubscribes')
     },
     followed: () => progress.followed(),
     flush: () => progress.flush(),

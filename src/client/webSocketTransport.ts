@@ -118,20 +118,16 @@ export function createWebSocketTransport(
       sleeping = { handle: env.setTimeout(wake, ms), wake }
     })
 
-  function giveUp(attempts: number) {
-    call(handlers.onError, { kind: 'gave-up', attempts })
-    call(handlers.onClose, true)
-    closed = true
-    socket.close()
-  }
-
   // The library calls this before every attempt, after its own (zero) delay: the backoff lives here.
   async function nextUrl(): Promise<string> {
     let attempt = socket.retryCount
     for (;;) {
       if (closed) return ''
       if (attempt > reconnect.maxRetries) {
-        giveUp(attempt - 1)
+        call(handlers.onError, { kind: 'gave-up', attempts: attempt - 1 })
+        call(handlers.onClose, true)
+        closed = true
+        socket.close()
         return ''
       }
       call(handlers.onConnecting, attempt)
@@ -153,12 +149,12 @@ export function createWebSocketTransport(
     }
   }
 
+  // The library keeps minUptime and connectionTimeout; delays and retries are ours.
   const socket = new ReconnectingWebSocket(nextUrl, options.protocols, {
+    ...reconnect,
     WebSocket: guarded(Socket),
     minReconnectionDelay: 0,
     maxReconnectionDelay: 0,
-    minUptime: reconnect.minUptime,
-    connectionTimeout: reconnect.connectionTimeout,
     maxRetries: Number.POSITIVE_INFINITY,
     maxEnqueuedMessages: 0,
   })

@@ -98,12 +98,9 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
   }
 
   function drain() {
-    if (buffer.size === 0) return
-    let next = buffer.get(applied + 1)
-    while (next) {
-      buffer.delete(applied + 1)
+    for (let next = buffer.get(applied + 1); next; next = buffer.get(applied + 1)) {
+      buffer.delete(next.seq)
       emit(next)
-      next = buffer.get(applied + 1)
     }
   }
 
