@@ -20,8 +20,6 @@ const serverTable: SchemaTable = { ...eventSchemas, ...controlSchemas }
 const clientTable: SchemaTable = { ...clientSchemas }
 const parseConfig = { abortEarly: true, abortPipeEarly: true } as const
 
-let utf8: TextDecoder | undefined
-
 const fail = (code: DecodeErrorCode, detail: string): { ok: false; error: DecodeError } => ({
   ok: false,
   error: { code, detail },
@@ -61,19 +59,11 @@ function toText(data: unknown, maxBytes: number): string | { ok: false; error: D
       size += chunk.byteLength
     }
     if (size > maxBytes) return tooLargeError(maxBytes)
-    const bytes = new Uint8Array(size)
-    size = 0
-    for (const chunk of chunks as (ArrayBuffer | ArrayBufferView)[]) {
-      bytes.set(
-        ArrayBuffer.isView(chunk)
-          ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-          : new Uint8Array(chunk),
-        size,
-      )
-      size += chunk.byteLength
-    }
-    utf8 ??= new TextDecoder('utf-8', { fatal: true })
-    return utf8.decode(bytes)
+    // A decoder per frame: a stream cut short by bad bytes leaves nothing behind for the next frame.
+    const decoder = new TextDecoder('utf-8', { fatal: true })
+    let text = ''
+    for (const chunk of chunks as AllowSharedBufferSource[]) text += decoder.decode(chunk, { stream: true })
+    return text + decoder.decode()
   } catch {
     return fail('bad_encoding', 'not UTF-8')
   }
