@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { chromiumLaunchOptions } from '../scripts/chromium'
 import { demoRoot, ensurePageBuilt, pageDir } from './buildPage'
 import { createDemoServer } from './createDemoServer'
 
@@ -15,20 +16,7 @@ const server = await createDemoServer({
   seed: 4,
   chaos: { reorder: 0.15, duplicate: 0.05, drop: 0, killEveryMs: 0 },
 })
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-  ],
-})
+const browser = await chromium.launch(chromiumLaunchOptions)
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' })
   await page.goto(server.url)

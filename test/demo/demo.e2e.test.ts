@@ -2,18 +2,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { type Browser, chromium } from 'playwright-core'
+import { chromiumLaunchOptions } from '../../scripts/chromium'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-]
 
 type Sample = { run: string | null; value: number }
 declare global {
@@ -98,11 +89,7 @@ describe('the demo people run first', () => {
 
   it('reaches 100% with no backward step and no console error while the socket is killed twice', async () => {
     demo = await startDemo()
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      headless: true,
-    })
+    browser = await chromium.launch(chromiumLaunchOptions)
     const page = await browser.newPage()
     const errors: string[] = []
     page.on('console', (message) => {
