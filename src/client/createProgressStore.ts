@@ -69,8 +69,8 @@ export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions 
   autoFollow?: boolean
   /**
    * The source has no trustworthy order. Default: true with an `adapter` (events are numbered by arrival in a
-   * local epoch, identical messages within the duplicate window are dropped, an extra phase rule applies,
-   * confidence is never `high` while running); false without one.
+   * local epoch, identical messages within the duplicate window are dropped, the adapter's plan-order rule
+   * applies, confidence is never `high` while running); false without one.
    */
   unordered?: boolean
   /**
@@ -130,9 +130,11 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   const refreshMs = options.refreshMs ?? STORE_DEFAULTS.refreshMs
   const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES
   const autoFollow = options.autoFollow ?? true
+  const unordered = options.unordered ?? options.adapter !== undefined
   const trackerOptions = {
     ...options,
-    unordered: options.unordered ?? options.adapter !== undefined,
+    unordered,
+    extraRule: unordered ? options.adapter?.planOrder : undefined,
     limits: { ...DEFAULT_LIMITS, activityLimit: options.activityLimit ?? STORE_DEFAULTS.activityLimit },
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
   }

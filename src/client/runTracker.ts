@@ -14,8 +14,14 @@ import {
   type SequencerOptions,
   type SequencerStats,
 } from '../core/sequencer'
-import type { ActivityEntry, HeartbeatFrame, PhaseState, RunStatus, SequencedFrame } from '../protocol/types'
-import { planOrderViolation } from './adapters/planOrder'
+import type {
+  ActivityEntry,
+  HeartbeatFrame,
+  PhaseState,
+  RunState,
+  RunStatus,
+  SequencedFrame,
+} from '../protocol/types'
 
 export interface RunStats extends SequencerStats {
   /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
@@ -61,6 +67,8 @@ export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, Co
   heartbeatTimeoutMs: number
   /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
   unordered?: boolean
+  /** A rule applied before the phase rules (unsequenced mode's plan order, brought by the adapter). */
+  extraRule?: (state: RunState, event: SequencedFrame) => RejectReason | null
 }
 
 export interface ViewContext {
@@ -105,7 +113,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     stateSeq = event.seq
     refused = null
     // Unsequenced sources (adapters) get one more phase rule: arrival order may bring back a stale phase.
-    const reason = (options.unordered ? planOrderViolation(draft.peek(), event) : null) ?? draft.apply(event)
+    const reason = options.extraRule?.(draft.peek(), event) ?? draft.apply(event)
     if (reason) {
       rejected++
       rejections[reason] = (rejections[reason] ?? 0) + 1

@@ -1,5 +1,6 @@
 import type { EventBody, EventType, PhasePlanEntry } from '../../protocol/types'
 import { createAdaptedIngest } from './createAdaptedIngest'
+import { planOrderViolation } from './planOrder'
 
 /**
  * A protocol event as an adapter produces it: `run` and the event's own fields are required; `v`, `seq`,
@@ -20,6 +21,8 @@ export interface Adapter {
   (message: unknown): AdaptedEvent[] | null
   /** The unsequenced pipeline that comes with every adapter, so the main entry does not carry it. */
   readonly createIngest: typeof createAdaptedIngest
+  /** The extra phase rule of unsequenced mode, also brought along so the main entry does not carry it. */
+  readonly planOrder: typeof planOrderViolation
 }
 
 /**
@@ -37,7 +40,7 @@ export function defineAdapter<Message = unknown>(
     if (out === null || out === undefined) return null
     return Array.isArray(out) ? [...(out as readonly AdaptedEvent[])] : [out as AdaptedEvent]
   }
-  return Object.assign(adapter, { createIngest: createAdaptedIngest })
+  return Object.assign(adapter, { createIngest: createAdaptedIngest, planOrder: planOrderViolation })
 }
 
 type Extra = { ts?: number }
