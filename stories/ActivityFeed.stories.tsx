@@ -22,6 +22,12 @@ type Story = StoryObj<typeof meta>
 const on = (make: () => Scenario): Story['decorators'] => [
   (Story) => <WithScenario make={make}>{Story()}</WithScenario>,
 ]
+/** The list is a tab stop exactly when it scrolls (taller than --lp-feed-height). */
+const tabStopWhenScrolling = async (canvas: HTMLElement) => {
+  const list = within(canvas).getByRole('list', { name: 'Activity' })
+  await expect(list.hasAttribute('tabindex')).toBe(list.scrollHeight > list.clientHeight)
+}
+
 const items = (canvas: HTMLElement) =>
   within(within(canvas).getByRole('list', { name: 'Activity' })).getAllByRole('listitem')
 
@@ -49,6 +55,7 @@ export const Finished: Story = {
     const last = items(canvasElement).at(-1)!
     await expect(last).toHaveTextContent('analyst finished')
     await expect(within(canvasElement).queryByText(/running/)).toBeNull()
+    await tabStopWhenScrolling(canvasElement)
   },
 }
 
@@ -69,6 +76,10 @@ export const FailedTool: Story = {
     await expect(failed).toHaveLength(2)
     await expect(failed[0]).toHaveTextContent('fetch_page failed')
     await expect(failed[1]).toHaveTextContent('scraper failed')
+    // Three rows fit: the list scrolls nothing, so it is no extra tab stop.
+    const list = within(canvasElement).getByRole('list', { name: 'Activity' })
+    await expect(list.scrollHeight).toBe(list.clientHeight)
+    await expect(list).not.toHaveAttribute('tabindex')
   },
 }
 
@@ -94,6 +105,7 @@ export const LongRunCapped: Story = {
     // The list scrolls (styles.css caps its height): a keyboard user can reach it and scroll it.
     const list = canvas.getByRole('list', { name: 'Activity' })
     await expect(list.scrollHeight).toBeGreaterThan(list.clientHeight)
+    await tabStopWhenScrolling(canvasElement)
     await userEvent.tab()
     await expect(list).toHaveFocus()
   },

@@ -1,4 +1,12 @@
-import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
+import {
+  type ComponentPropsWithoutRef,
+  forwardRef,
+  type ReactElement,
+  type RefObject,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
 import type { ActivityEntry } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -83,6 +91,27 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
   }
 }
 
+/**
+ * Whether the element scrolls (its content is taller than its capped height). Checked after every commit that
+ * changed `rows` and whenever the element is resized (ResizeObserver where there is one); no DOM, no scrolling.
+ */
+function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean {
+  const [overflows, setOverflows] = useState(false)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
+  useLayoutEffect(() => {
+    const element = ref.current
+    if (element) setOverflows(element.scrollHeight > element.clientHeight)
+  }, [ref, rows])
+  useLayoutEffect(() => {
+    const element = ref.current
+    if (!element || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => setOverflows(element.scrollHeight > element.clientHeight))
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [ref])
+  return overflows
+}
+
 const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
   activity: run.activity,
   live: run.status === 'running' || run.status === 'queued' || run.status === 'pending',
@@ -93,8 +122,9 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
  * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
  * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more. Items carry `data-state` ('running' | 'done' |
  * 'failed' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a call runs,
- * else 'idle'. The list is named (`labels.activity`) and takes keyboard focus, so a capped-height list can be
- * scrolled without a mouse. Not a live region: screen readers are not flooded.
+ * else 'idle'. The list is named (`labels.activity`); when it is taller than its capped height it takes keyboard
+ * focus (and `data-scrollable`), so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a
+ * live region: screen readers are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
  */
@@ -109,8 +139,10 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
   const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
   const row = useRowElements(labels, format)
-  if (activity.length === 0) return null
+  const list = useRef<HTMLOListElement>(null)
   const shown = activity.slice(-limit)
+  const scrolls = useOverflows(list, shown.length)
+  if (activity.length === 0) return null
   const more = Math.min(activity.length - shown.length, max)
   return (
     <div data-state={running ? 'running' : 'idle'} ref={ref} className={cx('lp-feed', className)} {...rest}>
@@ -119,8 +151,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           {labels.showEarlier(more, format.number(more))}
         </button>
       )}
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls past --lp-feed-height; keyboard users must reach it to scroll (WCAG 2.1.1). */}
-      <ol className="lp-feed__list" aria-label={labels.activity} tabIndex={0}>
+      {/* A list taller than --lp-feed-height scrolls: keyboard users must reach it to scroll it (WCAG 2.1.1). */}
+      <ol
+        ref={list}
+        className="lp-feed__list"
+        aria-label={labels.activity}
+        tabIndex={scrolls ? 0 : undefined}
+        data-scrollable={scrolls ? '' : undefined}
+      >
         {shown.map((entry) =>
           row(entry, running && entry.type === 'tool_executing' ? format.duration(t - entry.ts) : null),
         )}

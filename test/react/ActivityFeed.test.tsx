@@ -161,13 +161,37 @@ describe('ActivityFeed', () => {
     expect(screen.queryByRole('button')).toBeNull()
   })
 
-  test('the scrollable list takes keyboard focus and is named, so it can be scrolled without a mouse', () => {
+  test('a list that fits its box is named but no extra tab stop', () => {
     const { source, log } = setup()
     act(() => source.feed(log.next('agent_started', { agent: 'A' }, 1)))
     const list = screen.getByRole('list', { name: 'Activity' })
-    expect(list.tabIndex).toBe(0)
-    list.focus()
-    expect(document.activeElement).toBe(list)
+    expect(list.hasAttribute('tabindex')).toBe(false)
+    expect(list.hasAttribute('data-scrollable')).toBe(false)
+  })
+
+  test('a list taller than its box takes keyboard focus, so it can be scrolled without a mouse', () => {
+    // jsdom has no layout: every entry is 20 px here, in a list capped at 100 px.
+    const rows = () => document.querySelectorAll('.lp-feed__item').length
+    const scrollHeight = vi
+      .spyOn(HTMLElement.prototype, 'scrollHeight', 'get')
+      .mockImplementation(() => rows() * 20)
+    const clientHeight = vi
+      .spyOn(HTMLElement.prototype, 'clientHeight', 'get')
+      .mockImplementation(() => Math.min(rows() * 20, 100))
+    try {
+      const { source, log } = setup()
+      for (let i = 1; i <= 5; i++) act(() => source.feed(log.next('agent_started', { agent: `A${i}` }, i)))
+      const list = screen.getByRole('list', { name: 'Activity' })
+      expect(list.hasAttribute('tabindex')).toBe(false)
+      act(() => source.feed(log.next('agent_started', { agent: 'A6' }, 6)))
+      expect(list.tabIndex).toBe(0)
+      expect(list.hasAttribute('data-scrollable')).toBe(true)
+      list.focus()
+      expect(document.activeElement).toBe(list)
+    } finally {
+      scrollHeight.mockRestore()
+      clientHeight.mockRestore()
+    }
   })
 
   test('is not a live region (no announcement per event)', () => {
