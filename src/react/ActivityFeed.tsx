@@ -97,18 +97,24 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
  */
 function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean {
   const [overflows, setOverflows] = useState(false)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
-  useLayoutEffect(() => {
+  // setState only on a change: even an equal value can cost a render (and a commit) after every flush.
+  const known = useRef(false)
+  const measure = useRef(() => {
     const element = ref.current
-    if (element) setOverflows(element.scrollHeight > element.clientHeight)
-  }, [ref, rows])
+    const next = element !== null && element.scrollHeight > element.clientHeight
+    if (next === known.current) return
+    known.current = next
+    setOverflows(next)
+  }).current
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
+  useLayoutEffect(measure, [measure, rows])
   useLayoutEffect(() => {
     const element = ref.current
     if (!element || typeof ResizeObserver === 'undefined') return
-    const observer = new ResizeObserver(() => setOverflows(element.scrollHeight > element.clientHeight))
+    const observer = new ResizeObserver(measure)
     observer.observe(element)
     return () => observer.disconnect()
-  }, [ref])
+  }, [ref, measure])
   return overflows
 }
 
