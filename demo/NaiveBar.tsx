@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react'
 import type { NaiveProgress } from './naiveProgress'
+import './NaiveBar.css'
 
 /** The bar a naive client would draw from the same frames: last message wins. */
 export function NaiveBar({ naive, runId }: { naive: NaiveProgress; runId: string }) {
