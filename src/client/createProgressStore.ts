@@ -182,6 +182,8 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     if (runs !== previous.runs || nextConnection !== previous.connection || statsDirty) {
       statsDirty = false
       store.setState({ runs, connection: nextConnection, stats: { ...stats, byCode: { ...stats.byCode } } })
+      // React renders useSyncExternalStore subscribers in a microtask queued by setState: this one runs after it.
+      queueMicrotask(() => scheduler.busy(now() - t))
     }
     armWake(t)
   }

@@ -12,6 +12,12 @@ export interface SchedulerEnv {
 export interface FlushScheduler {
   /** Asks for one flush soon; many calls before it runs still give one flush. */
   schedule(): void
+  /**
+   * The last flush kept the main thread busy for `ms` (building views and rendering its listeners). From half a
+   * frame on, the next flush waits as long first, so a host that cannot keep up renders at most half the time and
+   * catches up in fewer, larger commits instead of one per frame.
+   */
+  busy(ms: number): void
   /** Forgets a pending flush (the caller flushes by hand, or is shutting down). */
   cancel(): void
   readonly mode: FlushMode
@@ -32,26 +38,46 @@ export function defaultSchedulerEnv(): SchedulerEnv {
   }
 }
 
+/** Half a 60 Hz frame: a flush shorter than this leaves the frame its time anyway. */
+const HEAVY_FLUSH_MS = 8
+
 /**
  * Batching lives here and nowhere else: any number of `schedule()` calls between two flushes become one
  * call of `flush`, on the next animation frame (16 ms timer without one), after N ms, or at once.
  */
 export function createFlushScheduler(flush: () => void, mode: FlushMode, env: SchedulerEnv): FlushScheduler {
   let pending: { handle: unknown; raf: boolean } | null = null
+  let restMs = 0
+  const interval = typeof mode === 'number' ? mode : 16
   const run = () => {
     pending = null
     flush()
+  }
+  const request = () => {
+    if (mode === 'frame' && env.requestAnimationFrame) {
+      pending = { handle: env.requestAnimationFrame(run), raf: true }
+    } else {
+      pending = { handle: env.setTimeout(run, interval), raf: false }
+    }
   }
   return {
     mode,
     schedule() {
       if (mode === 'sync') return flush()
       if (pending) return
-      if (mode === 'frame' && env.requestAnimationFrame) {
-        pending = { handle: env.requestAnimationFrame(run), raf: true }
-      } else {
-        pending = { handle: env.setTimeout(run, mode === 'frame' ? 16 : mode), raf: false }
+      if (restMs === 0) return request()
+      const ms = restMs
+      restMs = 0
+      pending = {
+        handle: env.setTimeout(() => {
+          pending = null
+          request()
+        }, ms),
+        raf: false,
       }
+    },
+    busy(ms) {
+      restMs = ms >= HEAVY_FLUSH_MS ? ms : 0
     },
     cancel() {
       if (!pending) return

@@ -2,7 +2,8 @@
 import { act, render } from '@testing-library/react'
 import { Profiler } from 'react'
 import { createProgressStore } from '../../src/client/createProgressStore'
-import { ProgressProvider, RunProgress } from '../../src/react/index'
+import { ProgressProvider, RunProgress, useRun } from '../../src/react/index'
+import { createFakeWorld } from '../client/store/fakeWorld'
 import { createRunLog, PLAN } from './frames'
 
 const FRAMES = 10_000
@@ -94,4 +95,50 @@ describe('render count under a frame storm', () => {
       pipeline.destroy()
     },
   )
+})
+
+/** Shows the run's seq; every render takes 60 ms of the store's clock. */
+function SlowSeq({ clock, shown }: { clock: { t: number }; shown: number[] }) {
+  const seq = useRun('r1', (run) => run.seq) ?? 0
+  clock.t += 60
+  shown.push(seq)
+  return <span>{seq}</span>
+}
+
+describe('a host that renders slowly', () => {
+  const actEnvironment = (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT
+  beforeAll(() => {
+    ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false
+  })
+  afterAll(() => {
+    ;(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = actEnvironment
+  })
+
+  test("React's render after a publish counts as busy time: the next publish rests as long", async () => {
+    const world = createFakeWorld()
+    const clock = { t: 0 }
+    const pipeline = createProgressStore({ flush: 'frame', env: world.env, now: () => clock.t })
+    const log = createRunLog()
+    const shown: number[] = []
+    render(
+      <ProgressProvider client={pipeline}>
+        <SlowSeq clock={clock} shown={shown} />
+      </ProgressProvider>,
+    )
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
+    pipeline.ingest(log.next('run_started', { plan: PLAN }))
+    world.frame()
+    await settle() // React renders in a microtask after the publish; the store reads the time after it
+    expect(shown.at(-1)).toBe(1)
+    pipeline.ingest(log.next('phase_started', { phase: 'plan' }))
+    world.frame()
+    await settle()
+    expect(shown.at(-1)).toBe(1) // resting: no publish on this frame
+    world.advance(60)
+    world.frame()
+    await settle()
+    expect(shown.at(-1)).toBe(2)
+    pipeline.destroy()
+  })
 })

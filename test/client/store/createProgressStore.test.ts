@@ -44,6 +44,40 @@ describe('createProgressStore: publishing', () => {
     expect(store.getState().runs['run-1']?.progress).toBe(0.5)
   })
 
+  test('a host that renders slowly gets fewer, larger publishes: the next waits as long as the last one took', async () => {
+    const { world, publishes, send, store } = setup({ flush: 'frame' })
+    // A subscriber that takes 50 ms of the fake clock, like a big dashboard rendering.
+    store.subscribe(() => world.advance(50))
+    send(ev('run_started', 1, { plan }))
+    world.frame()
+    expect(publishes).toHaveBeenCalledTimes(1)
+    await Promise.resolve() // the cost is read in a microtask, after a React render would have run
+    send(ev('phase_started', 2, { phase: 'a' }))
+    world.frame()
+    expect(publishes).toHaveBeenCalledTimes(1) // resting
+    world.advance(49)
+    world.frame()
+    expect(publishes).toHaveBeenCalledTimes(1)
+    world.advance(1)
+    world.frame()
+    expect(publishes).toHaveBeenCalledTimes(2)
+    expect(store.getState().runs['run-1']?.seq).toBe(2)
+  })
+
+  test('a quick host is published every frame', async () => {
+    const { world, publishes, send } = setup({ flush: 'frame' })
+    for (let seq = 1; seq <= 3; seq++) {
+      send(
+        seq === 1
+          ? ev('run_started', 1, { plan })
+          : ev('phase_progress', seq, { phase: 'a', done: seq, total: 5 }),
+      )
+      world.frame()
+      await Promise.resolve()
+    }
+    expect(publishes).toHaveBeenCalledTimes(3)
+  })
+
   test('publishes at most once per interval with a numeric flush', () => {
     const { world, publishes, send } = setup({ flush: 100, refreshMs: 10_000 })
     send(ev('run_started', 1, { plan }))

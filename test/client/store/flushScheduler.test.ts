@@ -52,6 +52,40 @@ describe('createFlushScheduler', () => {
     expect(flush).toHaveBeenCalledTimes(1)
   })
 
+  test('after a flush that kept the thread busy for half a frame or more, the next one waits as long first', () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'frame', world.env)
+    scheduler.busy(40)
+    scheduler.schedule()
+    expect(world.frameCount()).toBe(0)
+    world.advance(39)
+    world.frame()
+    expect(flush).not.toHaveBeenCalled()
+    world.advance(1)
+    expect(world.frameCount()).toBe(1) // the rest is over: the flush still waits for a frame
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(1)
+    // The rest applies once; a light flush (under 8 ms) leaves the next one at the next frame.
+    scheduler.busy(5)
+    scheduler.schedule()
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(2)
+  })
+
+  test('a rest that is pending is cancelled like any flush', () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'frame', world.env)
+    scheduler.busy(30)
+    scheduler.schedule()
+    scheduler.cancel()
+    world.advance(100)
+    world.frame()
+    expect(flush).not.toHaveBeenCalled()
+    expect(world.timerCount() + world.frameCount()).toBe(0)
+  })
+
   test('cancel forgets a pending flush, timer or frame', () => {
     const world = createFakeWorld()
     const flush = vi.fn()
