@@ -108,13 +108,16 @@ function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean
   }).current
   // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
   useLayoutEffect(measure, [measure, rows])
+  // Attached once the list exists: a feed mounts empty (no list) until the first agent or tool event.
+  const mounted = rows > 0
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `mounted` is the trigger; the element is read from the ref.
   useLayoutEffect(() => {
     const element = ref.current
     if (!element || typeof ResizeObserver === 'undefined') return
     const observer = new ResizeObserver(measure)
     observer.observe(element)
     return () => observer.disconnect()
-  }, [ref, measure])
+  }, [ref, measure, mounted])
   return overflows
 }
 

@@ -1,0 +1,52 @@
+import { act } from 'react'
+import { createRoot } from 'react-dom/client'
+import { ActivityFeed, ProgressProvider } from '../../src/react/index'
+import '../../src/react/styles.css'
+import { createRunLog, createTestStore, PLAN } from '../react/frames'
+
+/** Resolves once `check` holds, polling each animation frame (ResizeObserver reports before a paint). */
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 60; i++) {
+    if (check()) return
+    await new Promise((resolve) => requestAnimationFrame(resolve))
+  }
+  throw new Error(`never: ${what}`)
+}
+
+// Real layout: the list is a tab stop exactly while it scrolls, also when only its box changes size.
+test('the activity list becomes a tab stop when its box shrinks below its rows, and stops being one when it grows', async () => {
+  const source = createTestStore()
+  const log = createRunLog()
+  const host = document.createElement('div')
+  host.style.width = '480px'
+  document.body.append(host)
+  const root = createRoot(host)
+  await act(async () => {
+    root.render(
+      <ProgressProvider client={source}>
+        <ActivityFeed runId="r1" />
+      </ProgressProvider>,
+    )
+  })
+  // Mounted with no activity: no list yet.
+  expect(host.querySelector('ol')).toBeNull()
+  await act(async () => {
+    source.feed(log.next('run_started', { plan: PLAN }))
+    for (const agent of ['A', 'B', 'C']) source.feed(log.next('agent_started', { agent }))
+  })
+  const list = host.querySelector<HTMLOListElement>('ol')!
+  expect(list.scrollHeight).toBe(list.clientHeight)
+  expect(list.hasAttribute('tabindex')).toBe(false)
+
+  host.style.setProperty('--lp-feed-height', '1.5rem')
+  await until(() => list.scrollHeight > list.clientHeight, 'the list overflows its smaller box')
+  await until(() => list.tabIndex === 0, 'the list takes focus once it scrolls')
+  expect(list.hasAttribute('data-scrollable')).toBe(true)
+
+  host.style.removeProperty('--lp-feed-height')
+  await until(() => !list.hasAttribute('tabindex'), 'the list gives up focus once it fits again')
+
+  await act(async () => root.unmount())
+  host.remove()
+  source.destroy()
+})
