@@ -13,9 +13,9 @@ export interface FlushScheduler {
   /** Asks for one flush soon; many calls before it runs still give one flush. */
   schedule(): void
   /**
-   * The last flush kept the main thread busy for `ms` (building views and rendering its listeners). From half a
-   * frame on, the next flush waits as long first, so a host that cannot keep up renders at most half the time and
-   * catches up in fewer, larger commits instead of one per frame.
+   * The flush that just ended kept the main thread busy for `ms` (building views and rendering its listeners).
+   * From half a frame on, no flush runs for as long from now, so a host that cannot keep up renders at most half
+   * the time and catches up in fewer, larger commits instead of one per frame.
    */
   busy(ms: number): void
   /** Forgets a pending flush (the caller flushes by hand, or is shutting down). */
@@ -47,7 +47,9 @@ const HEAVY_FLUSH_MS = 8
  */
 export function createFlushScheduler(flush: () => void, mode: FlushMode, env: SchedulerEnv): FlushScheduler {
   let pending: { handle: unknown; raf: boolean } | null = null
-  let restMs = 0
+  // A rest after a heavy flush: a timer from the moment it ended; flushes asked for meanwhile wait for it.
+  let resting: unknown = null
+  let wanted = false
   const interval = typeof mode === 'number' ? mode : 16
   const run = () => {
     pending = null
@@ -65,21 +67,22 @@ export function createFlushScheduler(flush: () => void, mode: FlushMode, env: Sc
     schedule() {
       if (mode === 'sync') return flush()
       if (pending) return
-      if (restMs === 0) return request()
-      const ms = restMs
-      restMs = 0
-      pending = {
-        handle: env.setTimeout(() => {
-          pending = null
-          request()
-        }, ms),
-        raf: false,
-      }
+      if (resting !== null) wanted = true
+      else request()
     },
     busy(ms) {
-      restMs = ms >= HEAVY_FLUSH_MS ? ms : 0
+      if (mode === 'sync' || ms < HEAVY_FLUSH_MS || resting !== null) return
+      resting = env.setTimeout(() => {
+        resting = null
+        if (!wanted) return
+        wanted = false
+        if (!pending) request()
+      }, ms)
     },
     cancel() {
+      wanted = false
+      if (resting !== null) env.clearTimeout(resting)
+      resting = null
       if (!pending) return
       if (pending.raf) env.cancelAnimationFrame?.(pending.handle)
       else env.clearTimeout(pending.handle)

@@ -73,6 +73,28 @@ describe('createFlushScheduler', () => {
     expect(flush).toHaveBeenCalledTimes(2)
   })
 
+  test('a rest counts from the heavy flush: a schedule after the thread was idle as long flushes at the next frame', () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'frame', world.env)
+    scheduler.busy(40)
+    world.advance(100)
+    scheduler.schedule()
+    expect(world.frameCount()).toBe(1)
+    world.frame()
+    expect(flush).toHaveBeenCalledTimes(1)
+  })
+
+  test("'sync' never rests", () => {
+    const world = createFakeWorld()
+    const flush = vi.fn()
+    const scheduler = createFlushScheduler(flush, 'sync', world.env)
+    scheduler.busy(100)
+    scheduler.schedule()
+    expect(flush).toHaveBeenCalledTimes(1)
+    expect(world.timerCount()).toBe(0)
+  })
+
   test('a rest that is pending is cancelled like any flush', () => {
     const world = createFakeWorld()
     const flush = vi.fn()
