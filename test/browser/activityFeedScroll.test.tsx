@@ -1,8 +1,8 @@
 import { act } from 'react'
-import { createRoot } from 'react-dom/client'
-import { ActivityFeed, ProgressProvider } from '../../src/react/index'
+import { ActivityFeed } from '../../src/react/index'
 import '../../src/react/styles.css'
 import { createRunLog, createTestStore, PLAN } from '../react/frames'
+import { mountInPage } from './mountInPage'
 
 /** Resolves once `check` holds, polling each animation frame (ResizeObserver reports before a paint). */
 async function until(check: () => boolean, what: string) {
@@ -17,17 +17,7 @@ async function until(check: () => boolean, what: string) {
 test('the activity list becomes a tab stop when its box shrinks below its rows, and stops being one when it grows', async () => {
   const source = createTestStore()
   const log = createRunLog()
-  const host = document.createElement('div')
-  host.style.width = '480px'
-  document.body.append(host)
-  const root = createRoot(host)
-  await act(async () => {
-    root.render(
-      <ProgressProvider client={source}>
-        <ActivityFeed runId="r1" />
-      </ProgressProvider>,
-    )
-  })
+  const { host, unmount } = await mountInPage(source, <ActivityFeed runId="r1" />)
   // Mounted with no activity: no list yet.
   expect(host.querySelector('ol')).toBeNull()
   await act(async () => {
@@ -46,7 +36,6 @@ test('the activity list becomes a tab stop when its box shrinks below its rows, 
   host.style.removeProperty('--lp-feed-height')
   await until(() => !list.hasAttribute('tabindex'), 'the list gives up focus once it fits again')
 
-  await act(async () => root.unmount())
-  host.remove()
+  await unmount()
   source.destroy()
 })

@@ -1,10 +1,9 @@
-import { act } from 'react'
-import { createRoot } from 'react-dom/client'
 import { createMemoryTransport } from '../../src/client/memoryTransport'
 import { createProgressClient } from '../../src/index'
-import { ProgressProvider, RunProgress } from '../../src/react/index'
+import { RunProgress } from '../../src/react/index'
 import '../../src/react/styles.css'
 import { createProgressHub } from '../../src/server/index'
+import { mountInPage } from './mountInPage'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -13,17 +12,7 @@ test('six concurrent searches and a dropped connection still draw a bar that onl
   const hub = createProgressHub()
   const wire = createMemoryTransport((peer) => hub.connect(peer), { reconnectDelayMs: 30 })
   const client = createProgressClient({ transport: wire })
-  const host = document.createElement('div')
-  host.style.width = '480px'
-  document.body.append(host)
-  const root = createRoot(host)
-  await act(async () => {
-    root.render(
-      <ProgressProvider client={client}>
-        <RunProgress runId="r1" />
-      </ProgressProvider>,
-    )
-  })
+  const { host, unmount } = await mountInPage(client, <RunProgress runId="r1" />)
   const bar = host.querySelector<HTMLElement>('[role="progressbar"]')!
   const seen: number[] = []
   const observer = new MutationObserver(() => {
@@ -81,7 +70,6 @@ test('six concurrent searches and a dropped connection still draw a bar that onl
   }
   expect(fill.getBoundingClientRect().width).toBeGreaterThanOrEqual(track.getBoundingClientRect().width - 1)
 
-  await act(async () => root.unmount())
+  await unmount()
   client.close()
-  host.remove()
 })
