@@ -1,5 +1,6 @@
 // The pure reducer as it was before the phase rules moved into runDraft (commit c9c2933), kept verbatim as a test
-// oracle: the one implementation must keep giving its results, rejections and identities.
+// oracle: the one implementation must keep giving its results, rejections and identities. Plan merging was not
+// rewritten (it moved to src/core/mergePlan.ts, tested on its own in applyEvent.test.ts), so both use that one.
 
 import {
   type ApplyResult,
@@ -7,9 +8,9 @@ import {
   type ReducerLimits,
   type RejectReason,
 } from '../../src/core/applyEvent'
+import { mergePlan } from '../../src/core/mergePlan'
 import type {
   ActivityEntry,
-  PhasePlanEntry,
   PhaseState,
   RunEvent,
   RunState,
@@ -38,35 +39,6 @@ function withPhase(state: RunState, index: number, phase: PhaseState): RunState 
 
 function startIfPending(phase: PhaseState, ts: number): PhaseState {
   return phase.status === 'pending' ? { ...phase, status: 'active', startedAt: ts } : phase
-}
-
-/** Existing ids keep their status and counts; started phases the new plan omits are kept, not forgotten. */
-function mergePlan(phases: readonly PhaseState[], plan: readonly PhasePlanEntry[]): PhaseState[] {
-  const byId = new Map(phases.map((p) => [p.id, p]))
-  const merged = plan.map((entry): PhaseState => {
-    const old = byId.get(entry.id)
-    // Unchanged phases keep their identity, so selectors on them do not re-render.
-    if (old && old.label === entry.label && old.weight === entry.weight) {
-      if (entry.expectedMs === undefined || entry.expectedMs === old.expectedMs) return old
-    }
-    const next: PhaseState = {
-      ...(old ?? { id: entry.id, status: 'pending' as const }),
-      label: entry.label,
-      weight: entry.weight,
-    }
-    if (entry.expectedMs !== undefined) next.expectedMs = entry.expectedMs
-    return next
-  })
-  // An omitted phase that already started goes right after the phase that preceded it before (or first).
-  // Appending it after new pending phases (the old behaviour) moved an active phase's end, and so the cap of
-  // its estimate, up to nearly 100%.
-  const planned = new Set(plan.map((p) => p.id))
-  let anchor = -1
-  for (const phase of phases) {
-    if (planned.has(phase.id)) anchor = merged.findIndex((p) => p.id === phase.id)
-    else if (phase.status !== 'pending') merged.splice(++anchor, 0, phase)
-  }
-  return merged
 }
 
 function pushActivity(state: RunState, entry: ActivityEntry, limit: number): RunState {
