@@ -231,7 +231,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     throw new TypeError('live-progress: adapters come from defineAdapter()')
   }
   const ingestAdapted = adapter?.createIngest(
-    { ...options, adapter, unordered: trackerOptions.unordered, maxFrameBytes },
+    { ...options, adapter, unordered, maxFrameBytes },
     {
       tracker: (run) => trackers.get(run) ?? (autoFollow ? tracker(run) : null),
       feed: ingestDecoded,
