@@ -11,7 +11,7 @@ import { deliver } from './storm'
 export async function benchDashboard(options: { runs?: number; framesPerRun?: number; reps?: number } = {}) {
   installDom()
   const React = await import('react')
-  const { createRoot } = await import('react-dom/client')
+  const { createRoot } = await import('react-dom/profiling')
   const { createProgressStore } = await import('../src/client/createProgressStore')
   const { ProgressProvider, RunProgress } = await import('../src/react/index')
   const h = React.createElement

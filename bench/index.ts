@@ -4,6 +4,7 @@
  * Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,resume,size,
  * --no-peers (skip installing peer libraries for the size comparison).
  */
+import './production'
 import { existsSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'

@@ -33,7 +33,7 @@ export function deliver(frames: readonly string[], onFrame: (text: string) => vo
 export async function benchStorm(options: { frames?: number; reps?: number } = {}) {
   installDom()
   const React = await import('react')
-  const { createRoot } = await import('react-dom/client')
+  const { createRoot } = await import('react-dom/profiling')
   const { createStore } = await import('zustand/vanilla')
   const { KitBar, NaiveBar } = await import('./bars')
   type Last = import('./bars').Last
@@ -208,7 +208,7 @@ export async function benchStorm(options: { frames?: number; reps?: number } = {
   const notes = [
     `Storm floor: delivering the ${mix.wire.length.toLocaleString('en-US')} frames one per task with no work at all takes ${fmt(results.delivery, 'ms', 1, 0)}; 10× less than naive leaves ${Math.max(0, results.naive.median / 10 - results.delivery.median).toFixed(0)} ms (median) above that floor for ingest, every commit and the wait for the next animation frame (the kit shows the last seq at a frame; naive commits it at once).`,
     `Storm without React: the kit's store alone (same frames, the run followed, until it publishes the last seq) takes ${fmt(results.ingest, 'ms', 1, 0)}, against ${fmt(results.bar, 'ms', 1, 0)} with the one-line bar and ${fmt(results.kit, 'ms', 1, 0)} with RunProgress: the gap is what RunProgress's commits cost, with the extra frames of delivery they stretch the storm over.`,
-    `Storm render work (React actualDuration, summed over the storm): RunProgress ${fmt(renderKit, 'ms', 1, 0)}, kit bar ${fmt(renderBar, 'ms', 1, 0)}, naive bar ${fmt(renderNaive, 'ms', 1, 0)}; that is ${(renderKit.median / Math.max(1, kitCommits.median)).toFixed(1)} ms of render per RunProgress commit (median), before its DOM mutations. jsdom's DOM is far slower than a browser's, and React runs its development build here (what <Profiler> needs without the profiling build), which checks every element and records a stack for each: a cost naive pays on every one of its commits.`,
+    `Storm render work (React actualDuration, summed over the storm): RunProgress ${fmt(renderKit, 'ms', 1, 0)}, kit bar ${fmt(renderBar, 'ms', 1, 0)}, naive bar ${fmt(renderNaive, 'ms', 1, 0)}; that is ${(renderKit.median / Math.max(1, kitCommits.median)).toFixed(1)} ms of render per RunProgress commit (median), before its DOM mutations. jsdom's DOM is far slower than a browser's. React runs its production build with profiling (\`react-dom/profiling\`, NODE_ENV=production), the build an app ships; its development build checks every element and records a stack for each, which would add to each of naive's commits.`,
   ]
   return { rows, notes }
 }
