@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync } from 'node:fs'
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
@@ -69,14 +69,22 @@ function withExtensions(filePath: string, content: string) {
   }
 }
 
-/** Copies the stylesheet next to the bundles (`live-progress/styles.css`). */
+/**
+ * Copies the stylesheet next to the bundles (`live-progress/styles.css`), with a declaration for its `types`
+ * condition: TypeScript checks side-effect imports, and an app without a bundler's client types would fail on it.
+ */
 function copyStyles(): Plugin {
   return {
     name: 'live-progress:copy-styles',
     apply: 'build',
     closeBundle() {
       const css = from('src/react/styles.css')
-      if (existsSync(css)) copyFileSync(css, from('dist/styles.css'))
+      if (!existsSync(css)) return
+      copyFileSync(css, from('dist/styles.css'))
+      writeFileSync(
+        from('dist/styles.css.d.ts'),
+        '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
+      )
     },
   }
 }
