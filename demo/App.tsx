@@ -16,8 +16,8 @@ function ConnectionLine({ client, state }: { client: ProgressClient; state: Demo
   return (
     <p className="demo-status" data-status={status}>
       Socket <strong>{status}</strong>
-      {attempts > 0 && ` (attempt ${attempts})`} · {stats.opens} opens · {stats.resumes} resumes ·{' '}
-      {stats.resyncs} resyncs · hub restarts {state?.restarts ?? 0}
+      {attempts > 0 && ` (attempt ${attempts})`} · {stats.opens} {stats.opens === 1 ? 'open' : 'opens'} ·{' '}
+      {stats.resumes} resumes · {stats.resyncs} resyncs · hub restarts {state?.restarts ?? 0}
     </p>
   )
 }
@@ -42,7 +42,8 @@ export function App({ client, naive }: { client: ProgressClient; naive: NaivePro
   }, [refresh])
   const start = (count: number) =>
     api.startRuns(count).then(refresh, () => setError('Could not start a run.'))
-  const runs = state?.runs ?? []
+  // Newest first: a run just started is seen without scrolling.
+  const runs = [...(state?.runs ?? [])].reverse()
 
   return (
     <ProgressProvider client={client}>
@@ -50,8 +51,9 @@ export function App({ client, naive }: { client: ProgressClient; naive: NaivePro
         <header className="demo-header">
           <h1>live-progress</h1>
           <p>
-            Simulated research runs on a real WebSocket hub. The left bar is the kit: one ordered log per run,
-            applied exactly once. The right bar reads the very same frames naively, last message wins.
+            Simulated research runs on a real WebSocket hub, newest first. Each run shows the kit (one ordered
+            log per run, applied exactly once) and, beside it or below it on a narrow screen, a naive bar that
+            reads the very same frames, last message wins.
           </p>
         </header>
         <section className="demo-controls" aria-label="Controls">

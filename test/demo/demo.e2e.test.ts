@@ -122,12 +122,24 @@ describe('the demo people run first', () => {
       })
     })
     await page.goto(demo.url)
+    // The chaos sliders are named, say percents, and keep up with fast keys; the server settles on the last value.
+    const reorder = page.getByRole('slider', { name: 'Reorder' })
+    const serverReorder = async () =>
+      ((await (await fetch(new URL('/api/state', demo!.url))).json()) as { chaos: { reorder: number } }).chaos
+        .reorder
+    await reorder.focus()
+    await reorder.press('Home')
+    for (let i = 0; i < 5; i++) await reorder.press('ArrowRight')
+    expect(await reorder.getAttribute('aria-valuetext')).toBe('5%')
+    await expect.poll(serverReorder, { timeout: 5_000, interval: 100 }).toBeCloseTo(0.05)
+    await reorder.press('Home')
+    await expect.poll(serverReorder, { timeout: 5_000, interval: 100 }).toBe(0)
     await page.getByRole('button', { name: 'Start a run' }).click()
     const bar = page.locator('[data-run] .lp-bar')
     await bar.and(page.locator('[aria-valuenow]')).waitFor({ timeout: 15_000 })
 
     const opens = async () =>
-      Number(/(\d+) opens/.exec((await page.locator('.demo-status').textContent()) ?? '')?.[1])
+      Number(/(\d+) opens?/.exec((await page.locator('.demo-status').textContent()) ?? '')?.[1])
     const value = async () => Number(await bar.getAttribute('aria-valuenow'))
     for (let kill = 1; kill <= 2; kill++) {
       const before = await value()
