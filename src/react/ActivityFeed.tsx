@@ -3,7 +3,6 @@ import {
   forwardRef,
   type ReactElement,
   type RefObject,
-  useLayoutEffect,
   useRef,
   useState,
 } from 'react'
@@ -12,6 +11,7 @@ import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useClockOffset } from './useClockOffset'
+import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
 import { useTicker } from './useTicker'
@@ -106,12 +106,12 @@ function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean
     known.current = next
     setOverflows(next)
   }).current
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
-  useLayoutEffect(measure, [measure, rows])
+  // `rows` is the trigger; the height is read from the DOM.
+  useIsomorphicLayoutEffect(measure, [measure, rows])
   // Attached once the list exists: a feed mounts empty (no list) until the first agent or tool event.
   const mounted = rows > 0
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `mounted` is the trigger; the element is read from the ref.
-  useLayoutEffect(() => {
+  // `mounted` is the trigger; the element is read from the ref.
+  useIsomorphicLayoutEffect(() => {
     const element = ref.current
     if (!element || typeof ResizeObserver === 'undefined') return
     const observer = new ResizeObserver(measure)
@@ -143,7 +143,13 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
 ) {
   const { labels, format } = useLabels(override, locale)
   const feed = useRun(runId, pick, shallowEqual)
-  const [limit, setLimit] = useState(max)
+  // How many newest entries are shown: `max` again whenever the run or `max` changes (reset during render).
+  const key = `${runId}|${max}`
+  const [revealed, setRevealed] = useState({ key, limit: max })
+  if (revealed.key !== key) setRevealed({ key, limit: max })
+  const { limit } = revealed
+  // The list holds the focus of a "Show N earlier" button that the last reveal unmounted.
+  const [listHoldsFocus, setListHoldsFocus] = useState(false)
   const activity = feed?.activity ?? []
   const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
   const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
@@ -151,12 +157,24 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const list = useRef<HTMLOListElement>(null)
   const shown = activity.slice(-limit)
   const scrolls = useOverflows(list, shown.length)
+  useIsomorphicLayoutEffect(() => {
+    if (listHoldsFocus) list.current?.focus()
+  }, [listHoldsFocus])
   if (activity.length === 0) return null
-  const more = Math.min(activity.length - shown.length, max)
+  const hidden = activity.length - shown.length
+  const more = Math.min(hidden, max)
   return (
     <div data-state={running ? 'running' : 'idle'} ref={ref} className={cx('lp-feed', className)} {...rest}>
       {more > 0 && (
-        <button type="button" className="lp-feed__more" onClick={() => setLimit((l) => l + max)}>
+        <button
+          type="button"
+          className="lp-feed__more"
+          onClick={(event) => {
+            // Revealing the rest unmounts this button: its focus would drop to <body>, so the list takes it.
+            if (more === hidden && event.currentTarget === document.activeElement) setListHoldsFocus(true)
+            setRevealed({ key, limit: limit + max })
+          }}
+        >
           {labels.showEarlier(more, format.number(more))}
         </button>
       )}
@@ -165,7 +183,8 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
         ref={list}
         className="lp-feed__list"
         aria-label={labels.activity}
-        tabIndex={scrolls ? 0 : undefined}
+        tabIndex={scrolls ? 0 : listHoldsFocus ? -1 : undefined}
+        onBlur={listHoldsFocus ? () => setListHoldsFocus(false) : undefined}
         data-scrollable={scrolls ? '' : undefined}
       >
         {shown.map((entry) =>

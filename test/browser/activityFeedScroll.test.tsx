@@ -1,4 +1,5 @@
 import { act } from 'react'
+import { userEvent } from 'vitest/browser'
 import { ActivityFeed } from '../../src/react/index'
 import '../../src/react/styles.css'
 import { createRunLog, createTestStore, PLAN } from '../react/frames'
@@ -35,6 +36,29 @@ test('the activity list becomes a tab stop when its box shrinks below its rows, 
 
   host.style.removeProperty('--lp-feed-height')
   await until(() => !list.hasAttribute('tabindex'), 'the list gives up focus once it fits again')
+
+  await unmount()
+  source.destroy()
+})
+
+// Real keyboard: the last "Show N earlier" unmounts itself; its focus lands on the list, not on <body>.
+test('pressing Enter on the last "Show N earlier" leaves keyboard focus on the list', async () => {
+  const source = createTestStore()
+  const log = createRunLog()
+  const { host, unmount } = await mountInPage(source, <ActivityFeed runId="r1" max={2} />)
+  await act(async () => {
+    source.feed(log.next('run_started', { plan: PLAN }))
+    for (const agent of ['A', 'B', 'C']) source.feed(log.next('agent_started', { agent }))
+  })
+  const button = host.querySelector('button')!
+  button.focus()
+  await userEvent.keyboard('{Enter}')
+  const list = host.querySelector<HTMLOListElement>('ol')!
+  await until(() => host.querySelector('button') === null, 'everything is revealed')
+  expect(list.querySelectorAll('li')).toHaveLength(3)
+  expect(document.activeElement).toBe(list)
+  await userEvent.tab()
+  await until(() => !list.hasAttribute('tabindex'), 'the list stops being focusable once focus moves on')
 
   await unmount()
   source.destroy()

@@ -7,17 +7,34 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function setup(props: { max?: number; labels?: LabelsOverride } = {}) {
+type FeedProps = { runId?: string; max?: number; labels?: LabelsOverride }
+
+function setup(props: FeedProps = {}) {
   const source = createTestStore()
   const log = createRunLog()
   const clock = { t: 50_000 }
-  const view = render(
+  const feed = (next: FeedProps) => (
     <ProgressProvider client={source}>
-      <ActivityFeed runId="r1" now={() => clock.t} {...props} />
-    </ProgressProvider>,
+      <ActivityFeed runId="r1" now={() => clock.t} {...next} />
+    </ProgressProvider>
   )
+  const view = render(feed(props))
   source.feed(log.next('run_started', { plan: PLAN }, 0))
-  return { source, log, clock, view }
+  /** Renders the same feed again with other props. */
+  const rerender = (next: FeedProps) => view.rerender(feed(next))
+  return { source, log, clock, view, rerender }
+}
+
+/** `count` thinking lines "step 1" … "step count" in `log`'s run. */
+function feedSteps(
+  source: ReturnType<typeof createTestStore>,
+  log: ReturnType<typeof createRunLog>,
+  count: number,
+) {
+  act(() => {
+    for (let i = 1; i <= count; i++)
+      source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${i}` }, i))
+  })
 }
 
 const entries = () => [...document.querySelectorAll('.lp-feed__item')]
@@ -159,6 +176,59 @@ describe('ActivityFeed', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
     expect(texts()).toHaveLength(25)
     expect(screen.queryByRole('button')).toBeNull()
+  })
+
+  test('the last "Show N earlier" hands its focus to the list instead of dropping it to the page', () => {
+    const { source, log } = setup({ max: 10 })
+    feedSteps(source, log, 25)
+    const button = screen.getByRole('button', { name: 'Show 10 earlier' })
+    button.focus()
+    fireEvent.click(button)
+    // Something earlier remains: the button stays, and keeps focus.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    expect(screen.queryByRole('button')).toBeNull()
+    const list = screen.getByRole('list', { name: 'Activity' })
+    expect(document.activeElement).toBe(list)
+    // Focusable from script only, and only while it holds that focus: no extra tab stop.
+    expect(list.tabIndex).toBe(-1)
+    act(() => list.blur())
+    expect(list.hasAttribute('tabindex')).toBe(false)
+  })
+
+  test('the last "Show N earlier" clicked without taking focus leaves focus where it was', () => {
+    const { source, log } = setup({ max: 10 })
+    feedSteps(source, log, 15)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    expect(texts()).toHaveLength(15)
+    expect(document.activeElement).toBe(document.body)
+    expect(screen.getByRole('list', { name: 'Activity' }).hasAttribute('tabindex')).toBe(false)
+  })
+
+  test('a new max applies at once', () => {
+    const { source, log, rerender } = setup({ max: 10 })
+    feedSteps(source, log, 25)
+    rerender({ max: 5 })
+    expect(texts()).toEqual(['A: step 21', 'A: step 22', 'A: step 23', 'A: step 24', 'A: step 25'])
+    expect(screen.getByRole('button', { name: 'Show 5 earlier' })).toBeTruthy()
+    rerender({ max: 20 })
+    expect(texts()).toHaveLength(20)
+  })
+
+  test('another run starts again from its newest max entries, whatever was revealed before', () => {
+    const { source, log, rerender } = setup({ max: 10 })
+    const other = createRunLog('r2')
+    source.feed(other.next('run_started', { plan: PLAN }, 0))
+    feedSteps(source, log, 25)
+    feedSteps(source, other, 25)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 10 earlier' }))
+    expect(texts()).toHaveLength(20)
+    rerender({ runId: 'r2', max: 10 })
+    expect(texts()).toHaveLength(10)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 10 earlier' }))
+    // Back to the first run: what was revealed there before is not brought back either.
+    rerender({ runId: 'r1', max: 10 })
+    expect(texts()).toHaveLength(10)
   })
 
   test('a list that fits its box is named but no extra tab stop', () => {
