@@ -102,10 +102,13 @@ export const LongRunCapped: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Show 15 earlier' }))
     await expect(items(canvasElement)).toHaveLength(55)
     await expect(canvas.queryByRole('button')).toBeNull()
-    // The list scrolls (styles.css caps its height): a keyboard user can reach it and scroll it.
+    // The last reveal took its button away: focus went to the list, not to the page.
     const list = canvas.getByRole('list', { name: 'Activity' })
+    await expect(list).toHaveFocus()
+    // The list scrolls (styles.css caps its height): a keyboard user can come back to it and scroll it.
     await expect(list.scrollHeight).toBeGreaterThan(list.clientHeight)
     await tabStopWhenScrolling(canvasElement)
+    list.blur()
     await userEvent.tab()
     await expect(list).toHaveFocus()
   },
