@@ -153,7 +153,7 @@ export const UnderHeavyChaos: Story = {
   },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
-    const bar = await canvas.findByRole('progressbar', { name: 'Progress' })
+    const bar = await canvas.findByRole('progressbar', { name: 'How safe are solid-state batteries?' })
     // Every value the bar announces on the way: none may be lower than the one before.
     const seen: number[] = []
     const first = bar.getAttribute('aria-valuenow')

@@ -187,9 +187,10 @@ export const RightToLeft: Story = {
     },
   }),
   play: async ({ canvasElement }) => {
-    const bar = within(canvasElement).getByRole('progressbar', { name: 'התקדמות' })
+    // Named by the run's title, like the region around it.
+    const bar = within(canvasElement).getByRole('progressbar', { name: 'Market scan: solid-state batteries' })
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
-    await expect(bar.getAttribute('aria-valuetext')).toMatch(/^Searching 6 sources: 21 מתוך 39/)
+    await expect(bar.getAttribute('aria-valuetext')).toMatch(/Searching 6 sources: 21 מתוך 39/)
     await expect(view(canvasElement).badge).toBe('חי')
     // The fill grows from the right edge in a right-to-left page.
     const fill = canvasElement.querySelector('.lp-bar__fill')!.getBoundingClientRect()
@@ -215,7 +216,7 @@ export const German: Story = {
     },
   }),
   play: async ({ canvasElement }) => {
-    const bar = within(canvasElement).getByRole('progressbar', { name: 'Fortschritt' })
+    const bar = within(canvasElement).getByRole('progressbar', { name: 'Market scan: solid-state batteries' })
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(bar.getAttribute('aria-valuetext')).toMatch(/^Searching 6 sources: 21 von 39/)
     await expect(within(canvasElement).getAllByText('Fertig')[0]).toBeVisible()

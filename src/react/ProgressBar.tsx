@@ -29,20 +29,26 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')
-  const valueText = indeterminate
-    ? labels.preparing
-    : labels.valueText({
-        status: run.status,
-        statusLabel: labels.runStatus[run.status],
-        percent: format.percent(percent / 100),
-        phase: phase?.label,
-        count:
-          phase?.total !== undefined && phase.total > 0
-            ? labels.count(format.number(phase.done ?? 0), format.number(phase.total))
-            : undefined,
-        eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(roundEta(run.etaMs))) : undefined,
-        estimated: run.estimated,
-      })
+  // A queued run says where it stands in the queue, plan or not.
+  const valueText =
+    indeterminate && run.status !== 'queued'
+      ? labels.preparing
+      : labels.valueText({
+          status: run.status,
+          statusLabel: labels.runStatus[run.status],
+          percent: format.percent(percent / 100),
+          phase: phase?.label,
+          count:
+            phase?.total !== undefined && phase.total > 0
+              ? labels.count(format.number(phase.done ?? 0), format.number(phase.total))
+              : undefined,
+          eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(roundEta(run.etaMs))) : undefined,
+          estimated: run.estimated,
+          queue:
+            run.status === 'queued'
+              ? labels.queued(run.queuePosition ?? 0, format.number(run.queuePosition ?? 0))
+              : undefined,
+        })
   return {
     state: terminal
       ? TERMINAL[run.status as keyof typeof TERMINAL]
@@ -115,7 +121,8 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
   return (
     <div
       role="progressbar"
-      aria-label={labels.progress}
+      // A name given by the host (e.g. the run's title through aria-labelledby) replaces the generic one.
+      aria-label={rest['aria-labelledby'] === undefined ? labels.progress : undefined}
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={indeterminate ? undefined : bar?.percent}

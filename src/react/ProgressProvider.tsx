@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla'
 import type { ProgressState } from '../client/createProgressStore'
 import type { LabelsOverride } from './labels'
 import type { ProgressSource } from './ProgressSource'
+import { useStableLabels } from './useStableLabels'
 
 interface ProgressContextValue {
   source: ProgressSource | null
@@ -33,7 +34,11 @@ export interface ProgressProviderProps {
  * <ProgressProvider client={client}><RunProgress runId="r1" /></ProgressProvider>
  */
 export function ProgressProvider({ client, locale, labels, children }: ProgressProviderProps) {
-  const value = useMemo(() => ({ source: client, locale, labels }), [client, locale, labels])
+  const stableLabels = useStableLabels(labels)
+  const value = useMemo(
+    () => ({ source: client, locale, labels: stableLabels }),
+    [client, locale, stableLabels],
+  )
   return <ProgressContext.Provider value={value}>{children}</ProgressContext.Provider>
 }
 

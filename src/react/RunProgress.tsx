@@ -79,7 +79,8 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
         <ConfidenceBadge {...parts} now={now} />
       </header>
       <QueueNotice {...parts} />
-      <ProgressBar {...parts} reducedMotion={reducedMotion} />
+      {/* Named by the run's title: a page of runs is not a page of bars all called "Progress". */}
+      <ProgressBar {...parts} reducedMotion={reducedMotion} aria-labelledby={titleId} />
       {run?.error && (
         <p className="lp-run__error" role="alert">
           {run.error}

@@ -26,7 +26,10 @@ export function createFormat(locale?: string): ProgressFormat {
     if (typeof process === 'undefined' || process.env.NODE_ENV !== 'production') {
       console.error(`live-progress: invalid locale ${JSON.stringify(locale)}, using the default.`)
     }
-    return createFormat()
+    // Cached under the bad tag too: every render asks again, and must not log (or throw and catch) again.
+    const fallback = createFormat()
+    cache.set(key, fallback)
+    return fallback
   }
   const number = new Intl.NumberFormat(locale)
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })

@@ -14,7 +14,10 @@ export interface ValueTextParts {
   count?: string
   /** "about 1 min left", when there is an estimate. */
   eta?: string
+  /** Part of the percent is a time-based estimate (a phase that reports no counts). */
   estimated: boolean
+  /** The queue notice ("Waiting: next in line") while the run waits in a queue. */
+  queue?: string
 }
 
 /**
@@ -97,12 +100,14 @@ export const DEFAULT_LABELS: ProgressLabels = {
   count: (done, total) => `${done} of ${total}`,
   eta: (left) => `about ${left} left`,
   took: (duration) => duration,
+  // The overall percent first: it is what the bar shows; the phase and its count say where the run is.
   valueText: (p) => {
     if (p.status === 'completed' || p.status === 'failed' || p.status === 'cancelled') {
       return `${p.statusLabel}, ${p.percent}`
     }
-    const head = p.phase ? (p.count ? `${p.phase}: ${p.count}` : `${p.phase}, ${p.percent}`) : p.percent
-    return [head, p.estimated && !p.count ? 'estimated' : '', p.eta].filter(Boolean).join(', ')
+    if (p.status === 'queued') return p.queue ?? p.statusLabel
+    const where = p.phase && p.count ? `${p.phase}: ${p.count}` : p.phase
+    return [p.estimated ? `${p.percent} estimated` : p.percent, where, p.eta].filter(Boolean).join(', ')
   },
   queued: (ahead, n) =>
     ahead === 0 ? 'Waiting: next in line' : `Waiting: ${n} ${ahead === 1 ? 'run' : 'runs'} ahead`,
@@ -145,4 +150,34 @@ export function mergeLabels(...layers: (LabelsOverride | undefined)[]): Progress
     }
   }
   return out
+}
+
+const sameRecord = (a: object | undefined, b: object | undefined) => {
+  if (a === b) return true
+  if (!a || !b) return false
+  const keys = Object.keys(a)
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.is(a[key as keyof typeof a], b[key as keyof typeof b]))
+  )
+}
+
+/**
+ * Whether two overrides say the same thing, one level into the grouped records: an inline `labels={{…}}`
+ * object is new on every render, and must not make every label consumer rebuild its text.
+ * @example
+ * labelsEqual({ progress: 'Avance' }, { progress: 'Avance' }) // true
+ */
+export function labelsEqual(a: LabelsOverride | undefined, b: LabelsOverride | undefined): boolean {
+  if (a === b) return true
+  if (!a || !b) return false
+  const keys = Object.keys(a) as (keyof LabelsOverride)[]
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => {
+      const x = a[key]
+      const y = b[key]
+      return Object.is(x, y) || (typeof x === 'object' && typeof y === 'object' && sameRecord(x, y))
+    })
+  )
 }

@@ -42,14 +42,21 @@ export function useDisplayedProgress(
 
   useEffect(() => {
     let epoch: string | null | undefined
+    const restart = (value: number) => {
+      floor.current = 0
+      target.jump(value)
+      spring.jump(value)
+    }
+    if (shownRun.current !== runId) {
+      // Another run: its own start, drawn at once (0 until it appears), never the previous run's value.
+      shownRun.current = runId
+      restart(source.store.getState().runs[runId]?.displayed ?? 0)
+    }
     const push = (run: RunView | undefined) => {
       if (!run) return
-      if ((epoch !== undefined && run.epoch !== epoch) || shownRun.current !== runId) {
-        // Another run or a new log: its own start, drawn at once rather than sliding backward.
-        shownRun.current = runId
-        floor.current = 0
-        target.jump(run.displayed)
-        spring.jump(run.displayed)
+      if (epoch !== undefined && run.epoch !== epoch) {
+        // A new log: its own start, drawn at once rather than sliding backward.
+        restart(run.displayed)
       } else {
         target.set(Math.max(target.get(), run.displayed))
       }

@@ -2,6 +2,7 @@ import { useContext, useMemo } from 'react'
 import { createFormat, type ProgressFormat } from './format'
 import { type LabelsOverride, mergeLabels, type ProgressLabels } from './labels'
 import { ProgressContext } from './ProgressProvider'
+import { useStableLabels } from './useStableLabels'
 
 /**
  * Labels and formatters for a component: English defaults, then the provider's, then the component's own.
@@ -13,6 +14,7 @@ export function useLabels(
   locale?: string,
 ): { labels: ProgressLabels; format: ProgressFormat } {
   const context = useContext(ProgressContext)
-  const merged = useMemo(() => mergeLabels(context.labels, labels), [context.labels, labels])
+  const own = useStableLabels(labels)
+  const merged = useMemo(() => mergeLabels(context.labels, own), [context.labels, own])
   return { labels: merged, format: createFormat(locale ?? context.locale) }
 }

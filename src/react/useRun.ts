@@ -12,7 +12,7 @@ type Selection<T> = { run: RunView | undefined; selector: unknown; value: T }
  * @example
  * const run = useRun('r1')                           // RunView | undefined
  * const percent = useRun('r1', (run) => Math.round(run.displayed * 100))
- * const phases = useRun('r1', (run) => run.phases.map((p) => p.status), shallow)
+ * const phases = useRun('r1', (run) => run.phases.map((p) => p.status), shallowEqual)
  */
 export function useRun(runId: string): RunView | undefined
 export function useRun<T>(

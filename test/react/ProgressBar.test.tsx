@@ -38,6 +38,27 @@ describe('ProgressBar', () => {
     expect(bar().getAttribute('data-state')).toBe('loading')
     expect(bar().getAttribute('data-status')).toBe('queued')
     expect(bar().getAttribute('aria-valuenow')).toBe('0')
+    expect(bar().getAttribute('aria-valuetext')).toBe('Waiting: 3 runs ahead')
+  })
+
+  test('queued before a plan: indeterminate, and still says its place in the queue', () => {
+    const { source, log, bar } = setup()
+    act(() => source.feed(log.next('queued', { position: 0 })))
+    expect(bar().getAttribute('data-state')).toBe('indeterminate')
+    expect(bar().getAttribute('aria-valuetext')).toBe('Waiting: next in line')
+  })
+
+  test('named "Progress" by default; a host aria-labelledby replaces that name', () => {
+    const { bar } = setup()
+    expect(bar().getAttribute('aria-label')).toBe('Progress')
+    render(
+      <ProgressProvider client={createTestStore()}>
+        <h2 id="t">Quarterly report</h2>
+        <ProgressBar runId="r2" aria-labelledby="t" />
+      </ProgressProvider>,
+    )
+    const named = screen.getByRole('progressbar', { name: 'Quarterly report' })
+    expect(named.hasAttribute('aria-label')).toBe(false)
   })
 
   test('running with counts: rounded percent and a sentence with counts and ETA', () => {
@@ -48,7 +69,7 @@ describe('ProgressBar', () => {
     expect(bar().getAttribute('aria-valuemin')).toBe('0')
     expect(bar().getAttribute('aria-valuemax')).toBe('100')
     expect(run.etaMs).not.toBeNull()
-    expect(bar().getAttribute('aria-valuetext')).toMatch(/^Search: 12 of 40, about \d+ (sec|min) left$/)
+    expect(bar().getAttribute('aria-valuetext')).toMatch(/^\d+%, Search: 12 of 40, about \d+ (sec|min) left$/)
     expect(bar().getAttribute('data-confidence')).toBe('high')
     expect(bar().hasAttribute('data-estimated')).toBe(false)
   })
@@ -61,7 +82,7 @@ describe('ProgressBar', () => {
     expect(run.displayed).toBeGreaterThan(run.progress)
     expect(bar().hasAttribute('data-estimated')).toBe(true)
     expect(bar().getAttribute('data-confidence')).toBe('medium')
-    expect(bar().getAttribute('aria-valuetext')).toMatch(/^Plan, \d+%, estimated/)
+    expect(bar().getAttribute('aria-valuetext')).toMatch(/^\d+% estimated, Plan/)
     const estimate = bar().querySelector<HTMLElement>('.lp-bar__estimate')!
     const fill = bar().querySelector<HTMLElement>('.lp-bar__fill')!
     expect(Number.parseFloat(estimate.style.width)).toBeCloseTo(run.displayed * 100, 5)

@@ -56,7 +56,7 @@ describe('RunProgress', () => {
     })
     expect(region().getAttribute('data-state')).toBe('running')
     expect(region().getAttribute('data-confidence')).toBe('high')
-    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toMatch(/^Search: 12 of 40/)
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toMatch(/^\d+%, Search: 12 of 40/)
     expect(screen.getByRole('list', { name: 'Steps' })).toBeTruthy()
     expect(screen.getByRole('list', { name: 'Activity' })).toBeTruthy()
     expect(region().querySelector('.lp-badge')?.getAttribute('data-state')).toBe('live')
@@ -109,14 +109,15 @@ describe('RunProgress', () => {
       source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
       source.feed(log.next('phase_progress', { phase: 'search', done: 1500, total: 3000 }))
     })
-    const bar = screen.getByRole('progressbar', { name: 'Avance' })
-    expect(bar.getAttribute('aria-valuetext')).toBe('Search: 1.500 von 3.000')
+    // Inside RunProgress the bar is named by the run's title (here the untitled run's 'Lauf'), not by `progress`.
+    const bar = screen.getByRole('progressbar', { name: 'Lauf' })
+    expect(bar.getAttribute('aria-valuetext')).toMatch(/^\d+\s%, Search: 1\.500 von 3\.000$/)
     expect(screen.getByRole('list', { name: 'Schritte' }).textContent).toContain('1.500 von 3.000')
   })
 
   test('percent follows the locale in the value text', () => {
     const { source, log } = setup(<RunProgress runId="r1" locale="fr" />)
     act(() => feedEstimated(source, log))
-    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toMatch(/^Plan, \d+\s%/)
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toMatch(/^\d+\s% estimated, Plan/)
   })
 })

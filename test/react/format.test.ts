@@ -1,4 +1,5 @@
 import { createFormat, DEFAULT_LABELS, mergeLabels } from '../../src/react/index'
+import { labelsEqual } from '../../src/react/labels'
 
 describe('createFormat', () => {
   test('durations pick a unit by size', () => {
@@ -23,6 +24,14 @@ describe('createFormat', () => {
     expect(error).toHaveBeenCalledOnce()
     error.mockRestore()
   })
+
+  test('a malformed locale is reported once, not on every render that asks again', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    for (let i = 0; i < 5; i++) createFormat('also not a locale!')
+    expect(error).toHaveBeenCalledOnce()
+    expect(createFormat('also not a locale!')).toBe(createFormat('also not a locale!'))
+    error.mockRestore()
+  })
 })
 
 describe('mergeLabels', () => {
@@ -42,9 +51,33 @@ describe('mergeLabels', () => {
     const text = DEFAULT_LABELS.valueText
     const base = { status: 'running' as const, statusLabel: 'Running', percent: '30%', estimated: false }
     expect(text({ ...base, phase: 'Search', count: '12 of 40', eta: 'about 1 min left' })).toBe(
-      'Search: 12 of 40, about 1 min left',
+      '30%, Search: 12 of 40, about 1 min left',
     )
-    expect(text({ ...base, phase: 'Plan', estimated: true })).toBe('Plan, 30%, estimated')
+    expect(text({ ...base, phase: 'Plan', estimated: true })).toBe('30% estimated, Plan')
+    expect(text({ ...base, status: 'queued', statusLabel: 'Queued', queue: 'Waiting: next in line' })).toBe(
+      'Waiting: next in line',
+    )
     expect(text({ ...base, status: 'failed', statusLabel: 'Failed' })).toBe('Failed, 30%')
+  })
+})
+
+describe('labelsEqual', () => {
+  test('equal overrides compare equal one level into the grouped records', () => {
+    const count = (d: string, t: string) => `${d}/${t}`
+    expect(
+      labelsEqual(
+        { progress: 'A', runStatus: { failed: 'F' }, count },
+        { progress: 'A', runStatus: { failed: 'F' }, count },
+      ),
+    ).toBe(true)
+    expect(labelsEqual(undefined, undefined)).toBe(true)
+  })
+
+  test('any differing word, record entry or function makes them differ', () => {
+    expect(labelsEqual({ progress: 'A' }, { progress: 'B' })).toBe(false)
+    expect(labelsEqual({ runStatus: { failed: 'F' } }, { runStatus: { failed: 'G' } })).toBe(false)
+    expect(labelsEqual({ progress: 'A' }, { progress: 'A', phases: 'P' })).toBe(false)
+    expect(labelsEqual({ count: (d) => d }, { count: (d) => d })).toBe(false)
+    expect(labelsEqual({ progress: 'A' }, undefined)).toBe(false)
   })
 })

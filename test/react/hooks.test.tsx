@@ -6,6 +6,7 @@ import {
   ProgressProvider,
   shallowEqual,
   useConnection,
+  useLabels,
   useProgressClient,
   useRun,
 } from '../../src/react/index'
@@ -206,5 +207,22 @@ describe('useProgressClient', () => {
     expect(result.current).toBeUndefined()
     expect(error).toHaveBeenCalledWith(expect.stringContaining('ProgressProvider'))
     error.mockRestore()
+  })
+})
+
+describe('useLabels', () => {
+  test('an inline labels object that says the same thing keeps the merged labels (no rebuilt text)', () => {
+    const source = createTestStore()
+    const { result, rerender } = renderHook(
+      ({ progress }) => useLabels({ progress, runStatus: { failed: 'Échec' } }),
+      { wrapper: wrap(source), initialProps: { progress: 'Avance' } },
+    )
+    const first = result.current.labels
+    rerender({ progress: 'Avance' })
+    expect(result.current.labels).toBe(first)
+    rerender({ progress: 'Progreso' })
+    expect(result.current.labels).not.toBe(first)
+    expect(result.current.labels.progress).toBe('Progreso')
+    expect(result.current.labels.runStatus.failed).toBe('Échec')
   })
 })

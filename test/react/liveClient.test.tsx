@@ -42,7 +42,7 @@ describe('RunProgress over the live client and a real hub', () => {
     await run.toolExecuting('c1', 'web_search', 'Researcher')
 
     const bar = await screen.findByRole('progressbar', {}, { timeout: 5000 })
-    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toMatch(/^Search: 12 of 40/), {
+    await waitFor(() => expect(bar.getAttribute('aria-valuetext')).toMatch(/^\d+%, Search: 12 of 40/), {
       timeout: 5000,
     })
     expect(screen.getByRole('region', { name: 'Quarterly report' }).getAttribute('data-state')).toBe(

@@ -63,6 +63,19 @@ describe('useDisplayedProgress', () => {
     expect(source.store.getState().runs.r1!.epoch).toBe('e2')
     expect(result.current.get()).toBe(0)
   })
+
+  test("another run that has not appeared yet shows 0, not the previous run's value", () => {
+    const { source, log } = started()
+    act(() => source.feed(log.next('phase_progress', { phase: 'search', done: 40, total: 40 })))
+    const { result, rerender } = renderHook(
+      ({ runId }) => useDisplayedProgress(runId, { reducedMotion: true }),
+      { wrapper: wrap(source), initialProps: { runId: 'r1' } },
+    )
+    expect(result.current.get()).toBeCloseTo(0.6, 10)
+    rerender({ runId: 'r2' })
+    expect(source.store.getState().runs.r2?.displayed ?? 0).toBe(0)
+    expect(result.current.get()).toBe(0)
+  })
 })
 
 describe('usePrefersReducedMotion', () => {
