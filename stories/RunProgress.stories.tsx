@@ -51,6 +51,8 @@ export const Queued: Story = {
     await expect(section).toHaveAccessibleName('Market scan: solid-state batteries')
     await expect(within(canvasElement).getByText('Waiting: 2 runs ahead')).toBeVisible()
     await expect(bar).toHaveAttribute('aria-valuenow', '0')
+    await expect(bar).toHaveAttribute('aria-valuetext', 'Waiting: 2 runs ahead')
+    await expect(canvasElement.querySelector('.lp-value')).toBeNull()
   },
 }
 
@@ -61,6 +63,11 @@ export const Searching: Story = {
     await expect(section).toHaveAttribute('data-state', 'running')
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(badge).toBe('Live')
+    // Sighted people see the bar's percent too; screen readers hear it once, from the bar.
+    const value = canvasElement.querySelector('.lp-value')!
+    await expect(value).toBeVisible()
+    await expect(value.textContent).toMatch(/^26%/)
+    await expect(value).toHaveAttribute('aria-hidden', 'true')
   },
 }
 

@@ -1,7 +1,7 @@
 import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform } from 'framer-motion'
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
 import type { RunView } from '../client/runTracker'
-import type { ProgressFormat } from './format'
+import { type ProgressFormat, roundEta } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -19,9 +19,6 @@ export interface ProgressBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 
 }
 
 const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelled' } as const
-
-// "about 5.5 sec left" claims a precision nobody has: below a minute, whole 5 s steps.
-const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5_000) * 5_000) : ms)
 
 /** What the bar needs, as flat primitives: the bar re-renders only when one of them changes. */
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {

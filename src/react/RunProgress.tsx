@@ -5,6 +5,7 @@ import { ConfidenceBadge } from './ConfidenceBadge'
 import type { LabelsOverride } from './labels'
 import { PhaseSteps } from './PhaseSteps'
 import { ProgressBar } from './ProgressBar'
+import { ProgressValue } from './ProgressValue'
 import { QueueNotice } from './QueueNotice'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
@@ -18,6 +19,8 @@ export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section
   showPhases?: boolean
   /** Show the activity feed. Default true. */
   showActivity?: boolean
+  /** Show the percent and time left next to the title (screen readers hear them from the bar). Default true. */
+  showValue?: boolean
   /** Newest activity entries shown before "Show N earlier". Default 50. */
   activityMax?: number
   /** Jump instead of spring; defaults to prefers-reduced-motion. */
@@ -51,6 +54,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
     locale,
     showPhases = true,
     showActivity = true,
+    showValue = true,
     activityMax,
     reducedMotion,
     now,
@@ -76,7 +80,10 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
         <span id={titleId} className="lp-run__title">
           {run?.title ?? labels.run}
         </span>
-        <ConfidenceBadge {...parts} now={now} />
+        <span className="lp-run__meta">
+          {showValue && <ProgressValue {...parts} />}
+          <ConfidenceBadge {...parts} now={now} />
+        </span>
       </header>
       <QueueNotice {...parts} />
       {/* Named by the run's title: a page of runs is not a page of bars all called "Progress". */}

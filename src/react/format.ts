@@ -10,6 +10,9 @@ export interface ProgressFormat {
 
 const cache = new Map<string, ProgressFormat>()
 
+/** "about 5.5 sec left" claims a precision nobody has: below a minute, whole 5 s steps (never below 5 s). */
+export const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5_000) * 5_000) : ms)
+
 /**
  * Formatters for a locale, cached: Intl objects are costly to build and every render asks.
  * @example

@@ -38,6 +38,7 @@ describe('default stylesheet', () => {
       'ConfidenceBadge',
       'ActivityFeed',
       'QueueNotice',
+      'ProgressValue',
       'RunProgress',
     ]) {
       const source = readFileSync(new URL(`../../src/react/${file}.tsx`, import.meta.url), 'utf8')
