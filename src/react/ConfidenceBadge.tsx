@@ -1,6 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef, useEffect, useRef, useState } from 'react'
 import type { RunView } from '../client/runTracker'
 import type { LabelsOverride } from './labels'
+import { useProgressClient } from './ProgressProvider'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
@@ -9,6 +10,23 @@ import { useTicker } from './useTicker'
 // "No updates for …" moves in 5 s steps; a 1 s ticker while stale puts each step on screen within a second.
 const STALE_STEP_MS = 5000
 const STALE_TICK_MS = 1000
+
+// A dropped connection is the same news for every run it carries: one badge per source says it aloud, the first
+// that took it up (a badge whose run is over, or that shows other news, is no voice for it).
+const CONNECTION_WIDE = new Set<string | undefined>(['reconnecting'])
+const voices = new WeakMap<object, Set<object>>()
+
+function connectionVoice(source: object, token: object) {
+  return {
+    claim(connectionWide: boolean) {
+      const badges = voices.get(source) ?? new Set()
+      voices.set(source, badges)
+      if (connectionWide) badges.add(token)
+      else badges.delete(token)
+    },
+    speaks: () => voices.get(source)?.values().next().value === token,
+  }
+}
 
 export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'span'>, 'children'> {
   runId: string
@@ -34,7 +52,8 @@ const pick = (run: RunView) => ({
  * How far to trust the bar: `data-confidence` 'high' | 'medium' | 'low' and `data-state` = the reason ('live', 'estimated',
  * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame) and `data-status` = the run status, with words such as "Live", "Estimated",
  * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
- * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time.
+ * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time;
+ * a dropped connection is read out by one badge per source, not once per run on a dashboard.
  * @example
  * <ConfidenceBadge runId="r1" labels={{ confidence: { live: 'Up to date' } }} />
  */
@@ -44,6 +63,8 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
 ) {
   const { labels, format } = useLabels(override, locale)
   const run = useRun(runId, pick, shallowEqual)
+  const source = useProgressClient()
+  const token = useRef({}).current
   // Nothing heard yet: the core reads that as catching up (or live, without a tracker); the badge says it waits.
   // A wait that went stale or a dropped connection is still said as such.
   const heard = run !== undefined && (run.heard || (run.reason !== 'live' && run.reason !== 'resyncing'))
@@ -57,15 +78,22 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
     // Rounded down to 5 s so the words do not twitch between renders.
     text = labels.stale(format.duration(Math.floor((t - staleSince) / STALE_STEP_MS) * STALE_STEP_MS))
   } else if (reason) text = labels.confidence[reason]
-  const latest = useRef(text)
-  latest.current = text
-  const [announced, setAnnounced] = useState(text)
+  const latest = useRef({ text, reason })
+  latest.current = { text, reason }
+  const [announced, setAnnounced] = useState(latest.current)
   // Only a new reason restarts the wait: "No updates for 30 sec" → "35 sec" is not news.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reason` is the trigger; the words come from a ref.
   useEffect(() => {
-    const timer = setTimeout(() => setAnnounced(latest.current), announceDelayMs)
+    const timer = setTimeout(() => {
+      // Claimed before the render that shows it, so every badge of the source agrees on the voice.
+      connectionVoice(source, token).claim(CONNECTION_WIDE.has(latest.current.reason))
+      setAnnounced(latest.current)
+    }, announceDelayMs)
     return () => clearTimeout(timer)
   }, [reason, announceDelayMs])
+  useEffect(() => () => connectionVoice(source, token).claim(false), [source, token])
+  // Other badges of the same connection update their words silently (still right for anyone who reads them).
+  const quiet = CONNECTION_WIDE.has(announced.reason) && !connectionVoice(source, token).speaks()
   return (
     <span
       data-state={reason ?? 'pending'}
@@ -76,8 +104,8 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
       {...rest}
     >
       <span aria-hidden="true">{text}</span>
-      <span className="lp-sr-only" role="status" aria-live="polite" aria-atomic="true">
-        {announced}
+      <span className="lp-sr-only" role="status" aria-live={quiet ? 'off' : 'polite'} aria-atomic="true">
+        {announced.text}
       </span>
     </span>
   )

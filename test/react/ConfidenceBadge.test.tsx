@@ -174,3 +174,60 @@ describe('ConfidenceBadge', () => {
     expect(shown()).toBe('Up to date')
   })
 })
+
+describe('ConfidenceBadge on a page of runs', () => {
+  test('a dropped connection is read out by one badge per source; the others update their words silently', () => {
+    vi.useFakeTimers()
+    const source = createTestStore()
+    const logs = ['r1', 'r2', 'r3'].map((run) => createRunLog(run))
+    render(
+      <ProgressProvider client={source}>
+        {['r1', 'r2', 'r3'].map((run) => (
+          <ConfidenceBadge key={run} runId={run} announceDelayMs={1000} now={() => source.clock.t} />
+        ))}
+      </ProgressProvider>,
+    )
+    act(() => {
+      for (const log of logs) feedRunning(source, log)
+    })
+    act(() => vi.advanceTimersByTime(1000))
+    const regions = screen.getAllByRole('status')
+    expect(regions.map((r) => [r.textContent, r.getAttribute('aria-live')])).toEqual([
+      ['Live', 'polite'],
+      ['Live', 'polite'],
+      ['Live', 'polite'],
+    ])
+    act(() => source.setConnection({ status: 'reconnecting', attempts: 1 }))
+    act(() => vi.advanceTimersByTime(1000))
+    expect(regions.map((r) => [r.textContent, r.getAttribute('aria-live')])).toEqual([
+      ['Reconnecting…', 'polite'],
+      ['Reconnecting…', 'off'],
+      ['Reconnecting…', 'off'],
+    ])
+    // Back to news about each run: every badge speaks again.
+    act(() => source.setConnection({ status: 'open' }))
+    act(() => vi.advanceTimersByTime(1000))
+    expect(regions.map((r) => r.getAttribute('aria-live'))).toEqual(['polite', 'polite', 'polite'])
+  })
+
+  test('a badge whose run is over is no voice for the connection: the next one says it', () => {
+    vi.useFakeTimers()
+    const source = createTestStore()
+    const [done, live] = ['r1', 'r2'].map((run) => createRunLog(run))
+    render(
+      <ProgressProvider client={source}>
+        <ConfidenceBadge runId="r1" announceDelayMs={1000} now={() => source.clock.t} />
+        <ConfidenceBadge runId="r2" announceDelayMs={1000} now={() => source.clock.t} />
+      </ProgressProvider>,
+    )
+    act(() => {
+      feedCompleted(source, done!)
+      feedRunning(source, live!)
+    })
+    act(() => source.setConnection({ status: 'reconnecting', attempts: 1 }))
+    act(() => vi.advanceTimersByTime(1000))
+    const [first, second] = screen.getAllByRole('status')
+    expect(first!.textContent).toBe('Completed')
+    expect([second!.textContent, second!.getAttribute('aria-live')]).toEqual(['Reconnecting…', 'polite'])
+  })
+})
