@@ -129,12 +129,13 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
 /**
  * Agent and tool events of a run, oldest first: running tool calls with a live elapsed time (`data-state=
  * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
- * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more (the last reveal hands
- * the button's focus to the list; a new `runId` or `max` starts from `max` again). Items carry `data-state`
- * ('running' | 'done' | 'failed' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a call runs,
- * else 'idle'. The list is named (`labels.activity`); when it is taller than its capped height it takes keyboard
- * focus (and `data-scrollable`), so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a
- * live region: screen readers are not flooded.
+ * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more; the last reveal hands
+ * the button's focus to the list and keeps everything shown as entries arrive, and a new `runId` or `max` starts
+ * from `max` again. Items carry `data-state` ('running' | 'done' | 'failed' | 'info') and `data-type` (the event
+ * type); the root's `data-state` is 'running' while a call runs, else 'idle'. The list is named
+ * (`labels.activity`); when it is taller than its capped height it takes keyboard focus (and `data-scrollable`),
+ * so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a live region: screen readers
+ * are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
  */
@@ -173,7 +174,8 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           onClick={(event) => {
             // Revealing the rest unmounts this button: its focus would drop to <body>, so the list takes it.
             if (more === hidden && event.currentTarget === document.activeElement) setListHoldsFocus(true)
-            setRevealed({ key, limit: limit + max })
+            // Once everything is revealed it stays so: new entries must not push the oldest out of sight again.
+            setRevealed({ key, limit: more === hidden ? Number.POSITIVE_INFINITY : limit + max })
           }}
         >
           {labels.showEarlier(more, format.number(more))}

@@ -178,6 +178,17 @@ describe('ActivityFeed', () => {
     expect(screen.queryByRole('button')).toBeNull()
   })
 
+  test('everything revealed stays revealed: a new entry does not push the oldest out of sight again', () => {
+    const { source, log } = setup({ max: 10 })
+    feedSteps(source, log, 20)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 10 earlier' }))
+    expect(texts()).toHaveLength(20)
+    act(() => source.feed(log.next('agent_thinking', { agent: 'A', text: 'step 21' }, 21)))
+    expect(texts()).toHaveLength(21)
+    expect(texts()[0]).toBe('A: step 1')
+    expect(screen.queryByRole('button')).toBeNull()
+  })
+
   test('the last "Show N earlier" hands its focus to the list instead of dropping it to the page', () => {
     const { source, log } = setup({ max: 10 })
     feedSteps(source, log, 25)
