@@ -106,11 +106,11 @@ function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean
     known.current = next
     setOverflows(next)
   }).current
-  // `rows` is the trigger; the height is read from the DOM.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
   useIsomorphicLayoutEffect(measure, [measure, rows])
   // Attached once the list exists: a feed mounts empty (no list) until the first agent or tool event.
   const mounted = rows > 0
-  // `mounted` is the trigger; the element is read from the ref.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `mounted` is the trigger; the element is read from the ref.
   useIsomorphicLayoutEffect(() => {
     const element = ref.current
     if (!element || typeof ResizeObserver === 'undefined') return
