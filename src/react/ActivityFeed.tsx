@@ -1,11 +1,4 @@
-import {
-  type ComponentPropsWithoutRef,
-  forwardRef,
-  type ReactElement,
-  type RefObject,
-  useRef,
-  useState,
-} from 'react'
+import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
 import type { ActivityEntry } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -13,6 +6,7 @@ import { cx, shallowEqual } from './shallowEqual'
 import { useClockOffset } from './useClockOffset'
 import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
+import { useOverflows } from './useOverflows'
 import { useRun } from './useRun'
 import { useTicker } from './useTicker'
 
@@ -89,36 +83,6 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
     cache.current.set(entry, { elapsed, labels, format, element })
     return element
   }
-}
-
-/**
- * Whether the element scrolls (its content is taller than its capped height). Checked after every commit that
- * changed `rows` and whenever the element is resized (ResizeObserver where there is one); no DOM, no scrolling.
- */
-function useOverflows(ref: RefObject<HTMLElement | null>, rows: number): boolean {
-  const [overflows, setOverflows] = useState(false)
-  // setState only on a change: even an equal value can cost a render (and a commit) after every flush.
-  const known = useRef(false)
-  const measure = useRef(() => {
-    const element = ref.current
-    const next = element !== null && element.scrollHeight > element.clientHeight
-    if (next === known.current) return
-    known.current = next
-    setOverflows(next)
-  }).current
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is the trigger; the height is read from the DOM.
-  useIsomorphicLayoutEffect(measure, [measure, rows])
-  // Attached once the list exists: a feed mounts empty (no list) until the first agent or tool event.
-  const mounted = rows > 0
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `mounted` is the trigger; the element is read from the ref.
-  useIsomorphicLayoutEffect(() => {
-    const element = ref.current
-    if (!element || typeof ResizeObserver === 'undefined') return
-    const observer = new ResizeObserver(measure)
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [ref, measure, mounted])
-  return overflows
 }
 
 const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
