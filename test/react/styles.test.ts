@@ -19,7 +19,10 @@ describe('default stylesheet', () => {
         declarations.lastIndexOf('\n', match.index) + 1,
         declarations.indexOf('\n', match.index),
       )
-      expect(line).toMatch(/^\s*--_[a-z]+: var\(--lp-[a-z]+, #[0-9a-f]+\);$/)
+      // The user's --lp-* first; else the light or the dark default, whichever the nearest data-theme (or the system) picks.
+      expect(line).toMatch(
+        /^\s*--_[a-z]+: var\(--lp-[a-z]+, var\(--_lp-light, #[0-9a-f]+\) var\(--_lp-dark, #[0-9a-f]+\)\);$/,
+      )
     }
   })
 

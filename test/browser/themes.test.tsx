@@ -1,0 +1,59 @@
+import { act } from 'react'
+import { ProgressBar } from '../../src/react/index'
+import '../../src/react/styles.css'
+import { createRunLog, createTestStore, PLAN } from '../react/frames'
+import { mountInPage } from './mountInPage'
+
+// The defaults of src/react/styles.css, as Chromium computes them.
+const LIGHT_FILL = 'rgb(9, 105, 218)'
+const DARK_FILL = 'rgb(68, 147, 248)'
+
+const fillOf = (bar: Element) => getComputedStyle(bar.querySelector('.lp-bar__fill')!).backgroundColor
+
+// Real cascade: the nearest data-theme decides, however themes nest, and a page's own --lp-* still wins.
+test('the nearest data-theme picks light or dark, nested either way, on an ancestor or the part itself', async () => {
+  const source = createTestStore()
+  const log = createRunLog()
+  const { host, unmount } = await mountInPage(
+    source,
+    <>
+      <ProgressBar runId="r1" data-case="system" />
+      <div data-theme="dark">
+        <ProgressBar runId="r1" data-case="dark" />
+        <div data-theme="light">
+          <ProgressBar runId="r1" data-case="light in dark" />
+        </div>
+        <ProgressBar runId="r1" data-case="light part in dark" data-theme="light" />
+      </div>
+      <div data-theme="light">
+        <div data-theme="dark">
+          <ProgressBar runId="r1" data-case="dark in light" />
+        </div>
+      </div>
+      <div style={{ '--lp-fill': 'rgb(1, 2, 3)' } as React.CSSProperties} data-theme="dark">
+        <ProgressBar runId="r1" data-case="custom" />
+      </div>
+    </>,
+  )
+  await act(async () => {
+    source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
+  })
+  const fill = (name: string) => fillOf(host.querySelector(`[data-case="${name}"]`)!)
+  const system = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_FILL : LIGHT_FILL
+  expect({
+    system: fill('system'),
+    dark: fill('dark'),
+    lightInDark: fill('light in dark'),
+    lightPartInDark: fill('light part in dark'),
+    darkInLight: fill('dark in light'),
+    custom: fill('custom'),
+  }).toEqual({
+    system,
+    dark: DARK_FILL,
+    lightInDark: LIGHT_FILL,
+    lightPartInDark: LIGHT_FILL,
+    darkInLight: DARK_FILL,
+    custom: 'rgb(1, 2, 3)',
+  })
+  await unmount()
+})
