@@ -11,21 +11,23 @@ import { useTicker } from './useTicker'
 const STALE_STEP_MS = 5000
 const STALE_TICK_MS = 1000
 
-// A dropped connection is the same news for every run it carries: one badge per source says it aloud, the first
-// that took it up (a badge whose run is over, or that shows other news, is no voice for it).
+// A dropped connection is the same news for every run it carries, and so is its return: per source, the first
+// badge to announce the drop speaks for it (a finished run's badge never says "Reconnecting…", so it is never
+// chosen) and announces the return; every other badge updates its words with the live region off.
 const CONNECTION_WIDE = new Set<string | undefined>(['reconnecting'])
-const voices = new WeakMap<object, Set<object>>()
+const voices = new WeakMap<object, object>()
 
-function connectionVoice(source: object, token: object) {
-  return {
-    claim(connectionWide: boolean) {
-      const badges = voices.get(source) ?? new Set()
-      voices.set(source, badges)
-      if (connectionWide) badges.add(token)
-      else badges.delete(token)
-    },
-    speaks: () => voices.get(source)?.values().next().value === token,
+/** Whether this announcement is read out, decided when it is made (not per render), so badges cannot disagree. */
+function speaks(source: object, token: object, from: string | undefined, to: string | undefined): boolean {
+  if (CONNECTION_WIDE.has(to)) {
+    if (!voices.has(source)) voices.set(source, token)
+    return voices.get(source) === token
   }
+  if (!CONNECTION_WIDE.has(from)) return true
+  // Leaving the drop: only its voice says so, and the next drop picks a voice afresh.
+  if (voices.get(source) !== token) return false
+  voices.delete(source)
+  return true
 }
 
 export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'span'>, 'children'> {
@@ -53,7 +55,7 @@ const pick = (run: RunView) => ({
  * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame) and `data-status` = the run status, with words such as "Live", "Estimated",
  * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
  * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time;
- * a dropped connection is read out by one badge per source, not once per run on a dashboard.
+ * a dropped connection and its return are read out by one badge per source, not once per run on a dashboard.
  * @example
  * <ConfidenceBadge runId="r1" labels={{ confidence: { live: 'Up to date' } }} />
  */
@@ -80,20 +82,28 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
   } else if (reason) text = labels.confidence[reason]
   const latest = useRef({ text, reason })
   latest.current = { text, reason }
-  const [announced, setAnnounced] = useState(latest.current)
+  const [announced, setAnnounced] = useState({ ...latest.current, aloud: true })
+  const said = useRef(announced)
   // Only a new reason restarts the wait: "No updates for 30 sec" → "35 sec" is not news.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reason` is the trigger; the words come from a ref.
   useEffect(() => {
     const timer = setTimeout(() => {
-      // Claimed before the render that shows it, so every badge of the source agrees on the voice.
-      connectionVoice(source, token).claim(CONNECTION_WIDE.has(latest.current.reason))
-      setAnnounced(latest.current)
+      const next = {
+        ...latest.current,
+        aloud: speaks(source, token, said.current.reason, latest.current.reason),
+      }
+      said.current = next
+      setAnnounced(next)
     }, announceDelayMs)
     return () => clearTimeout(timer)
-  }, [reason, announceDelayMs])
-  useEffect(() => () => connectionVoice(source, token).claim(false), [source, token])
-  // Other badges of the same connection update their words silently (still right for anyone who reads them).
-  const quiet = CONNECTION_WIDE.has(announced.reason) && !connectionVoice(source, token).speaks()
+  }, [source, reason, announceDelayMs])
+  // A voice that goes away leaves the next drop to another badge.
+  useEffect(
+    () => () => {
+      if (voices.get(source) === token) voices.delete(source)
+    },
+    [source, token],
+  )
   return (
     <span
       data-state={reason ?? 'pending'}
@@ -104,7 +114,12 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
       {...rest}
     >
       <span aria-hidden="true">{text}</span>
-      <span className="lp-sr-only" role="status" aria-live={quiet ? 'off' : 'polite'} aria-atomic="true">
+      <span
+        className="lp-sr-only"
+        role="status"
+        aria-live={announced.aloud ? 'polite' : 'off'}
+        aria-atomic="true"
+      >
         {announced.text}
       </span>
     </span>

@@ -204,10 +204,24 @@ describe('ConfidenceBadge on a page of runs', () => {
       ['Reconnecting…', 'off'],
       ['Reconnecting…', 'off'],
     ])
-    // Back to news about each run: every badge speaks again.
+    // The return is the same news again: the voice says it, the others update silently.
     act(() => source.setConnection({ status: 'open' }))
     act(() => vi.advanceTimersByTime(1000))
-    expect(regions.map((r) => r.getAttribute('aria-live'))).toEqual(['polite', 'polite', 'polite'])
+    expect(regions.map((r) => [r.textContent, r.getAttribute('aria-live')])).toEqual([
+      ['Live', 'polite'],
+      ['Live', 'off'],
+      ['Live', 'off'],
+    ])
+    // News about one run is that badge's own to say.
+    act(() => source.feed(logs[1]!.next('run_completed')))
+    act(() => vi.advanceTimersByTime(1000))
+    expect([regions[1]!.textContent, regions[1]!.getAttribute('aria-live')]).toEqual(['Completed', 'polite'])
+    // The next drop picks its voice afresh, and gets one.
+    act(() => source.setConnection({ status: 'reconnecting', attempts: 1 }))
+    act(() => vi.advanceTimersByTime(1000))
+    expect(
+      regions.filter((r) => r.getAttribute('aria-live') === 'polite' && r.textContent === 'Reconnecting…'),
+    ).toHaveLength(1)
   })
 
   test('a badge whose run is over is no voice for the connection: the next one says it', () => {
