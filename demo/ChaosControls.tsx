@@ -20,7 +20,7 @@ function RateSlider({
   text: string
   value: number
   disabled: boolean
-  send: (name: Rate, value: number) => void
+  send: (name: Rate, value: number) => Promise<unknown>
 }) {
   const id = useId()
   const [draft, setDraft] = useState<number | null>(null)
@@ -50,7 +50,8 @@ function RateSlider({
           const next = Number(event.target.value)
           setDraft(next)
           clearTimeout(timer.current)
-          timer.current = setTimeout(() => send(name, next), SEND_AFTER_MS)
+          // A refused change gives the slider back to the server's value.
+          timer.current = setTimeout(() => send(name, next).catch(() => setDraft(null)), SEND_AFTER_MS)
         }}
       />
     </div>
@@ -70,7 +71,11 @@ export function ChaosControls({ state, onChange }: { state: DemoState | null; on
         onChange()
       })
   }
-  const send = (name: Rate, value: number) => act(() => api.setChaos({ [name]: value }))
+  const send = (name: Rate, value: number) => {
+    const request = api.setChaos({ [name]: value })
+    act(() => request)
+    return request
+  }
   const rate = (name: Rate, text: string) => (
     <RateSlider name={name} text={text} value={chaos?.[name] ?? 0} disabled={!chaos} send={send} />
   )

@@ -137,7 +137,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           className="lp-feed__more"
           onClick={(event) => {
             // Revealing the rest unmounts this button: its focus would drop to <body>, so the list takes it.
-            if (more === hidden && event.currentTarget === document.activeElement) setListHoldsFocus(true)
+            if (more === hidden && event.currentTarget.matches(':focus')) setListHoldsFocus(true)
             // Once everything is revealed it stays so: new entries must not push the oldest out of sight again.
             setRevealed({ key, limit: more === hidden ? Number.POSITIVE_INFINITY : limit + max })
           }}

@@ -1,7 +1,7 @@
 import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform } from 'framer-motion'
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
 import type { RunView } from '../client/runTracker'
-import { type ProgressFormat, roundEta } from './format'
+import { etaText, type ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -39,7 +39,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
             phase?.total !== undefined && phase.total > 0
               ? labels.count(format.number(phase.done ?? 0), format.number(phase.total))
               : undefined,
-          eta: run.etaMs !== null && !terminal ? labels.eta(format.duration(roundEta(run.etaMs))) : undefined,
+          eta: etaText(run, labels.eta, format),
           estimated: run.estimated,
           queue:
             run.status === 'queued'

@@ -1,6 +1,6 @@
 import { type ComponentPropsWithoutRef, forwardRef, useCallback } from 'react'
 import type { RunView } from '../client/runTracker'
-import { type ProgressFormat, roundEta } from './format'
+import { etaText, type ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
@@ -17,13 +17,15 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   // Nothing to say yet (no plan) or said elsewhere (the queue notice): no number that means nothing.
   if (run.status === 'queued' || (!terminal && run.phases.length === 0)) return null
   const percent = format.percent(Math.round(run.displayed * 100) / 100)
-  const eta = run.etaMs !== null && !terminal ? labels.eta(format.duration(roundEta(run.etaMs))) : null
-  return { text: eta ? `${percent} · ${eta}` : percent, estimated: run.estimated && !terminal }
+  return {
+    text: labels.shownValue(percent, etaText(run, labels.eta, format)),
+    estimated: run.estimated && !terminal,
+  }
 }
 
 /**
  * The bar's value for sighted people: "48% · about 20 sec left" (the rounded displayed percent, and the estimate of
- * the time left while there is one). Hidden from screen readers, which hear the same from the bar's
+ * the time left while there is one; worded by `labels.shownValue`). Hidden from screen readers, which hear the same from the bar's
  * `aria-valuetext`. Renders nothing before a plan exists and while the run is queued. `data-estimated` is set
  * while part of the percent is a time-based estimate.
  * @example
@@ -35,7 +37,7 @@ export const ProgressValue = forwardRef<HTMLSpanElement, ProgressValueProps>(fun
 ) {
   const { labels, format } = useLabels(override, locale)
   const select = useCallback((run: RunView) => describe(run, labels, format), [labels, format])
-  const value = useRun(runId, select, (a, b) => a === b || (a !== null && b !== null && shallowEqual(a, b)))
+  const value = useRun(runId, select, shallowEqual)
   if (!value) return null
   return (
     <span

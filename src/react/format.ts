@@ -11,7 +11,22 @@ export interface ProgressFormat {
 const cache = new Map<string, ProgressFormat>()
 
 /** "about 5.5 sec left" claims a precision nobody has: below a minute, whole 5 s steps (never below 5 s). */
-export const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5_000) * 5_000) : ms)
+const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5_000) * 5_000) : ms)
+
+/**
+ * "about 20 sec left" while a run that is not over has an estimate, else undefined: the bar's value text and the
+ * visible value say the same.
+ * @example
+ * etaText(run, labels.eta, format) // "about 20 sec left"
+ */
+export function etaText(
+  run: { status: string; etaMs: number | null },
+  eta: (left: string) => string,
+  format: ProgressFormat,
+): string | undefined {
+  const over = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
+  return run.etaMs === null || over ? undefined : eta(format.duration(roundEta(run.etaMs)))
+}
 
 /**
  * Formatters for a locale, cached: Intl objects are costly to build and every render asks.

@@ -46,6 +46,8 @@ export interface ProgressLabels {
   stale: (since: string) => string
   count: (done: string, total: string) => string
   eta: (left: string) => string
+  /** The visible value beside the title (`ProgressValue`): "48% · about 20 sec left". */
+  shownValue: (percent: string, eta: string | undefined) => string
   /** Phase duration, e.g. "3 sec". */
   took: (duration: string) => string
   valueText: (parts: ValueTextParts) => string
@@ -99,6 +101,7 @@ export const DEFAULT_LABELS: ProgressLabels = {
   stale: (since) => `No updates for ${since}`,
   count: (done, total) => `${done} of ${total}`,
   eta: (left) => `about ${left} left`,
+  shownValue: (percent, eta) => (eta ? `${percent} · ${eta}` : percent),
   took: (duration) => duration,
   // The overall percent first: it is what the bar shows; the phase and its count say where the run is.
   valueText: (p) => {
@@ -164,7 +167,8 @@ const sameRecord = (a: object | undefined, b: object | undefined) => {
 
 /**
  * Whether two overrides say the same thing, one level into the grouped records: an inline `labels={{…}}`
- * object is new on every render, and must not make every label consumer rebuild its text.
+ * object is new on every render, and must not make every label consumer rebuild its text. Functions compare by
+ * identity: define function labels (`count`, `valueText`, …) outside the component, or memoize them.
  * @example
  * labelsEqual({ progress: 'Avance' }, { progress: 'Avance' }) // true
  */

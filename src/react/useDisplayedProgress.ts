@@ -1,7 +1,8 @@
 import { type MotionValue, useMotionValue, useSpring, useTransform } from 'framer-motion'
-import { useEffect, useRef } from 'react'
+import { useRef } from 'react'
 import type { RunView } from '../client/runTracker'
 import { useProgressClient } from './ProgressProvider'
+import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { usePrefersReducedMotion } from './usePrefersReducedMotion'
 
 // Close to critical damping: settles in ~0.4 s without a visible overshoot.
@@ -40,7 +41,8 @@ export function useDisplayedProgress(
 
   const shownRun = useRef(runId)
 
-  useEffect(() => {
+  // Before paint: another run must not show the previous run's fill for a frame.
+  useIsomorphicLayoutEffect(() => {
     let epoch: string | null | undefined
     const restart = (value: number) => {
       floor.current = 0
