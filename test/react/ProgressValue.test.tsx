@@ -52,6 +52,13 @@ describe('ProgressValue', () => {
     expect(value()!.textContent).toMatch(/^\d+\s%/)
   })
 
+  test('labels.shownValue words it', () => {
+    const shownValue = (percent: string, eta: string | undefined) => `${percent} done${eta ? `, ${eta}` : ''}`
+    const { source, log, value } = setup(<ProgressValue runId="r1" labels={{ shownValue }} />)
+    act(() => feedCompleted(source, log))
+    expect(value()!.textContent).toBe('100% done')
+  })
+
   test('RunProgress shows it next to the badge unless showValue is false', () => {
     const shown = setup(<RunProgress runId="r1" />)
     act(() => feedRunning(shown.source, shown.log))
