@@ -1,4 +1,5 @@
 import { act } from 'react'
+import { cdp } from 'vitest/browser'
 import { ProgressBar } from '../../src/react/index'
 import '../../src/react/styles.css'
 import { createRunLog, createTestStore, PLAN } from '../react/frames'
@@ -56,4 +57,26 @@ test('the nearest data-theme picks light or dark, nested either way, on an ances
     custom: 'rgb(1, 2, 3)',
   })
   await unmount()
+})
+
+// With no data-theme anywhere, the system decides: emulate each scheme through the DevTools protocol.
+test('without a data-theme the system colour scheme decides, dark included', async () => {
+  const source = createTestStore()
+  const log = createRunLog()
+  const { host, unmount } = await mountInPage(source, <ProgressBar runId="r1" />)
+  await act(async () => {
+    source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
+  })
+  const bar = host.querySelector('.lp-bar')!
+  const scheme = async (value: 'light' | 'dark') => {
+    await cdp().send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value }] })
+    return fillOf(bar)
+  }
+  try {
+    expect(await scheme('dark')).toBe(DARK_FILL)
+    expect(await scheme('light')).toBe(LIGHT_FILL)
+  } finally {
+    await cdp().send('Emulation.setEmulatedMedia', { features: [] })
+    await unmount()
+  }
 })
