@@ -1,6 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
 import type { ActivityEntry } from '../protocol/types'
 import type { ProgressFormat } from './format'
+import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useClockOffset } from './useClockOffset'
@@ -87,7 +88,7 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
 
 const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
   activity: run.activity,
-  live: run.status === 'running' || run.status === 'queued' || run.status === 'pending',
+  live: !isTerminalStatus(run.status),
 })
 
 /**

@@ -2,6 +2,7 @@ import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform }
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
 import type { RunView } from '../client/runTracker'
 import { etaText, type ProgressFormat } from './format'
+import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -22,7 +23,7 @@ const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelle
 
 /** What the bar needs, as flat primitives: the bar re-renders only when one of them changes. */
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
-  const terminal = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
+  const terminal = isTerminalStatus(run.status)
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')

@@ -1,6 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef, useCallback } from 'react'
 import type { RunView } from '../client/runTracker'
 import { etaText, type ProgressFormat } from './format'
+import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
@@ -13,7 +14,7 @@ export interface ProgressValueProps extends Omit<ComponentPropsWithoutRef<'span'
 }
 
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
-  const terminal = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
+  const terminal = isTerminalStatus(run.status)
   // Nothing to say yet (no plan) or said elsewhere (the queue notice): no number that means nothing.
   if (run.status === 'queued' || (!terminal && run.phases.length === 0)) return null
   const percent = format.percent(Math.round(run.displayed * 100) / 100)

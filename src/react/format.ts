@@ -1,3 +1,5 @@
+import { isTerminalStatus } from './isTerminalStatus'
+
 /** Locale-aware number, percent and duration formatting; every number a component shows goes through one. */
 export interface ProgressFormat {
   locale: string | undefined
@@ -24,8 +26,9 @@ export function etaText(
   eta: (left: string) => string,
   format: ProgressFormat,
 ): string | undefined {
-  const over = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled'
-  return run.etaMs === null || over ? undefined : eta(format.duration(roundEta(run.etaMs)))
+  return run.etaMs === null || isTerminalStatus(run.status)
+    ? undefined
+    : eta(format.duration(roundEta(run.etaMs)))
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ConfidenceReason } from '../core/confidence'
 import type { PhaseStatus, RunStatus } from '../protocol/types'
+import { isTerminalStatus } from './isTerminalStatus'
+import { shallowEqual } from './shallowEqual'
 
 /** What the bar's `aria-valuetext` is built from; every string in it is already formatted. */
 export interface ValueTextParts {
@@ -105,7 +107,7 @@ export const DEFAULT_LABELS: ProgressLabels = {
   took: (duration) => duration,
   // The overall percent first: it is what the bar shows; the phase and its count say where the run is.
   valueText: (p) => {
-    if (p.status === 'completed' || p.status === 'failed' || p.status === 'cancelled') {
+    if (isTerminalStatus(p.status)) {
       return `${p.statusLabel}, ${p.percent}`
     }
     if (p.status === 'queued') return p.queue ?? p.statusLabel
@@ -155,16 +157,6 @@ export function mergeLabels(...layers: (LabelsOverride | undefined)[]): Progress
   return out
 }
 
-const sameRecord = (a: object | undefined, b: object | undefined) => {
-  if (a === b) return true
-  if (!a || !b) return false
-  const keys = Object.keys(a)
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.is(a[key as keyof typeof a], b[key as keyof typeof b]))
-  )
-}
-
 /**
  * Whether two overrides say the same thing, one level into the grouped records: an inline `labels={{…}}`
  * object is new on every render, and must not make every label consumer rebuild its text. Functions compare by
@@ -181,7 +173,7 @@ export function labelsEqual(a: LabelsOverride | undefined, b: LabelsOverride | u
     keys.every((key) => {
       const x = a[key]
       const y = b[key]
-      return Object.is(x, y) || (typeof x === 'object' && typeof y === 'object' && sameRecord(x, y))
+      return Object.is(x, y) || (typeof x === 'object' && typeof y === 'object' && shallowEqual(x, y))
     })
   )
 }
