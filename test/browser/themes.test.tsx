@@ -1,4 +1,4 @@
-import { act } from 'react'
+import { act, type ReactNode } from 'react'
 import { cdp } from 'vitest/browser'
 import { ProgressBar } from '../../src/react/index'
 import '../../src/react/styles.css'
@@ -11,12 +11,20 @@ const DARK_FILL = 'rgb(68, 147, 248)'
 
 const fillOf = (bar: Element) => getComputedStyle(bar.querySelector('.lp-bar__fill')!).backgroundColor
 
-// Real cascade: the nearest data-theme decides, however themes nest, and a page's own --lp-* still wins.
-test('the nearest data-theme picks light or dark, nested either way, on an ancestor or the part itself', async () => {
+/** Mounts `ui` (bars of run r1) and starts r1, so every bar draws a fill. */
+async function mountStarted(ui: ReactNode) {
   const source = createTestStore()
   const log = createRunLog()
-  const { host, unmount } = await mountInPage(
-    source,
+  const mounted = await mountInPage(source, ui)
+  await act(async () => {
+    source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
+  })
+  return mounted
+}
+
+// Real cascade: the nearest data-theme decides, however themes nest, and a page's own --lp-* still wins.
+test('the nearest data-theme picks light or dark, nested either way, on an ancestor or the part itself', async () => {
+  const { host, unmount } = await mountStarted(
     <>
       <ProgressBar runId="r1" data-case="system" />
       <div data-theme="dark">
@@ -36,9 +44,6 @@ test('the nearest data-theme picks light or dark, nested either way, on an ances
       </div>
     </>,
   )
-  await act(async () => {
-    source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
-  })
   const fill = (name: string) => fillOf(host.querySelector(`[data-case="${name}"]`)!)
   const system = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_FILL : LIGHT_FILL
   expect({
@@ -61,12 +66,7 @@ test('the nearest data-theme picks light or dark, nested either way, on an ances
 
 // With no data-theme anywhere, the system decides: emulate each scheme through the DevTools protocol.
 test('without a data-theme the system colour scheme decides, dark included', async () => {
-  const source = createTestStore()
-  const log = createRunLog()
-  const { host, unmount } = await mountInPage(source, <ProgressBar runId="r1" />)
-  await act(async () => {
-    source.feed(log.next('run_started', { plan: PLAN }), log.next('phase_started', { phase: 'search' }))
-  })
+  const { host, unmount } = await mountStarted(<ProgressBar runId="r1" />)
   const bar = host.querySelector('.lp-bar')!
   const scheme = async (value: 'light' | 'dark') => {
     await cdp().send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value }] })
