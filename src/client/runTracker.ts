@@ -14,8 +14,10 @@ import {
   type SequencerOptions,
   type SequencerStats,
 } from '../core/sequencer'
+import { type TaskCounts, taskCounts } from '../core/taskCounts'
 import type {
   ActivityEntry,
+  AgentCounts,
   HeartbeatFrame,
   PhaseState,
   RunState,
@@ -35,9 +37,16 @@ export interface RunView {
   status: RunStatus
   title?: string
   queuePosition?: number
+  /** The producer's estimate of the wait in the queue when it last said so, ms. */
+  queueEtaMs?: number
   error?: string
   phases: PhaseState[]
+  /** Newest last; open agents and calls and failures outlive chatter (PROTOCOL v1.1 decision 5). */
   activity: ActivityEntry[]
+  /** Agents by state, kept by the reducer and carried by snapshots: ended agents leave the bounded activity list. */
+  agents: AgentCounts
+  /** Task counts of each phase that announced or reported tasks, by phase id (derived from `phases`). */
+  tasks: Record<string, TaskCounts>
   /** True progress, 0–1: only what the server confirmed. */
   progress: number
   /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */
@@ -76,6 +85,8 @@ export interface ViewContext {
   disconnected: boolean
 }
 
+const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
+
 export interface RejectedEvent {
   event: SequencedFrame
   reason: RejectReason
@@ -99,6 +110,22 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let rejected = 0
   let refused: RunView['refused'] | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
+  // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
+  const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
+  let tasksFor: PhaseState[] | null = null
+  let tasks: Record<string, TaskCounts> = {}
+
+  function tasksOf(phases: PhaseState[]): Record<string, TaskCounts> {
+    if (phases === tasksFor) return tasks
+    tasksFor = phases
+    tasks = {}
+    for (const phase of phases) {
+      if (!countsOf.has(phase)) countsOf.set(phase, taskCounts(phase))
+      const counts = countsOf.get(phase)
+      if (counts) tasks[phase.id] = counts
+    }
+    return tasks
+  }
 
   function apply(event: SequencedFrame): RejectedEvent | null {
     if (event.epoch !== stateEpoch) {
@@ -118,13 +145,6 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       rejected++
       rejections[reason] = (rejections[reason] ?? 0) + 1
       return { event, reason }
-    }
-    // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    if (event.type === 'snapshot') {
-      const state = draft.peek()
-      if (state.activity.length > options.limits.activityLimit) {
-        draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
-      }
     }
     return null
   }
@@ -221,6 +241,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         confidenceReason: reason,
         etaMs,
         epoch: stateEpoch,
+        agents: state.agents ?? NO_AGENTS,
+        tasks: tasksOf(state.phases),
         seq: stateSeq,
         lastFrameAt,
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
