@@ -51,8 +51,8 @@ export interface ActivityIndex {
   added(entry: ActivityEntry): void
   /** The entry at `at` was replaced by `next`. */
   replaced(at: number, previous: ActivityEntry, next: ActivityEntry): void
-  /** Removes from the list the entry eviction takes (decision 5), if any may go. */
-  evict(activity: ActivityEntry[]): void
+  /** Removes from the list the entry eviction takes (decision 5); false when none may go. */
+  evict(activity: ActivityEntry[]): boolean
 }
 
 /**
@@ -116,7 +116,7 @@ export function createActivityIndex(): ActivityIndex {
         // Only critical entries: the oldest closed one (a failure) goes, an open one never.
         at = 0
         while (at < activity.length && isOpenEntry(activity[at]!)) at++
-        if (at === activity.length) return
+        if (at === activity.length) return false
       }
       scanFrom = at
       const gone = activity[at]!
@@ -124,6 +124,7 @@ export function createActivityIndex(): ActivityIndex {
       // shift() trims the usual case (nothing critical ahead) in place without building an array of the removed.
       if (at === 0) activity.shift()
       else activity.splice(at, 1)
+      return true
     },
   }
 }

@@ -173,7 +173,8 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     const activity = writableActivity()
     activity.push(entry)
     entries.added(entry)
-    if (activity.length > activityLimit) entries.evict(activity)
+    // Past the limit by more than one only after a snapshot held more open entries than this draft keeps.
+    while (activity.length > activityLimit && entries.evict(activity)) {}
   }
 
   /**

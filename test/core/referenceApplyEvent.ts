@@ -63,9 +63,10 @@ function evictable(activity: readonly ActivityEntry[]): number {
 
 function pushActivity(state: RunState, entry: ActivityEntry, limit: number): RunState {
   const activity = [...state.activity, entry]
-  if (activity.length > limit) {
+  while (activity.length > limit) {
     const at = evictable(activity)
-    if (at >= 0) activity.splice(at, 1)
+    if (at < 0) break
+    activity.splice(at, 1)
   }
   return { ...state, activity }
 }
