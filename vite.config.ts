@@ -15,6 +15,9 @@ const entries = Object.fromEntries(
     adapters: 'src/client/adapters/index.ts',
     react: 'src/react/index.ts',
     server: 'src/server/index.ts',
+    gateway: 'src/gateway/index.ts',
+    // The `live-progress` bin (package.json `bin`): serve and check, run by plain node.
+    cli: 'src/gateway/cli.ts',
   })
     .filter(([, path]) => existsSync(from(path)))
     .map(([name, path]) => [name, from(path)]),
@@ -31,6 +34,8 @@ const externals = [
   'zustand',
   'valibot',
   'reconnecting-websocket',
+  'jose',
+  'prom-client',
 ]
 const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))
