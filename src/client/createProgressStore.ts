@@ -8,6 +8,7 @@ import {
   type HeartbeatFrame,
   MAX_FRAME_BYTES,
   type SequencedFrame,
+  type SubscribedFrame,
 } from '../protocol/types'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
@@ -280,7 +281,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   let lastRun: string | null = null
   let lastTracker: RunTracker | undefined
 
-  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame, t: number) {
+  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame | SubscribedFrame, t: number) {
     const run = frame.run
     const known = run === lastRun ? lastTracker : trackers.get(run)
     if (!known && !autoFollow) {
