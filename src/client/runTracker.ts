@@ -21,6 +21,7 @@ import type {
   RunState,
   RunStatus,
   SequencedFrame,
+  SubscribedFrame,
 } from '../protocol/types'
 
 export interface RunStats extends SequencerStats {
@@ -98,6 +99,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let view: RunView | null = null
   let rejected = 0
   let refused: RunView['refused'] | null = null
+  let acknowledged: SubscribedFrame | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
 
   function apply(event: SequencedFrame): RejectedEvent | null {
@@ -134,11 +136,16 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     sequencer,
     /** Runs a frame through sequencer and reducer; returns what the transport should do, if anything. */
     ingest(
-      frame: SequencedFrame | HeartbeatFrame,
+      frame: SequencedFrame | HeartbeatFrame | SubscribedFrame,
       now: number,
       onReject: (rejection: RejectedEvent) => void,
     ): SequencerAction | null {
       version++
+      // The hub's acknowledgement (v1.1) says what it holds; the replay or snapshot that follows brings the state.
+      if (frame.type === 'subscribed') {
+        acknowledged = frame
+        return null
+      }
       lastFrameAt = now
       // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
       // Heartbeats are always current, so they re-anchor it (and follow drift).
@@ -176,6 +183,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       version++
     },
     state: () => draft.publish(),
+    /** The hub's last `subscribed` answer for this run, if it sent one (v1.1 hubs do). */
+    acknowledged: () => acknowledged,
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
       const state = draft.publish()

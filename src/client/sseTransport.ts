@@ -54,7 +54,7 @@ export interface SseTransportOptions {
 }
 
 // The hub names each event by its frame type (`error` frames as `protocol_error`: see server/sse.ts).
-const PROTOCOL_EVENTS = [...Object.keys(eventSchemas), 'heartbeat', 'protocol_error']
+const PROTOCOL_EVENTS = [...Object.keys(eventSchemas), 'heartbeat', 'subscribed', 'protocol_error']
 
 type Query = { epoch?: string; after?: number }
 

@@ -31,6 +31,7 @@ export type {
   SequencedFrame,
   ServerFrame,
   SnapshotFrame,
+  SubscribedFrame,
   SubscribeFrame,
   TaskState,
   UnsubscribeFrame,

@@ -153,7 +153,7 @@ export function createConnection<Request>(
     },
     closed: teardown,
     close,
-    /** Sends a heartbeat for every run this connection follows that has issued a seq. */
+    /** Sends a heartbeat for every run this connection follows, issued or not (v1.1: head 0, no epoch). */
     heartbeat(ts: number) {
       for (const entry of following.values()) {
         if (!open) return

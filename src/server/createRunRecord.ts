@@ -9,6 +9,7 @@ import { createViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
+import { heartbeatText, subscribedText } from './livenessText'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
 import { type SnapshotFit, snapshotText } from './snapshotText'
@@ -58,6 +59,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const { options, counters } = ctx
   let epoch = options.epoch()
   let head = 0
+  // Server time of the last sequenced event (heartbeat `idle`); null when unknown.
+  let lastEventAt: number | null = null
   let state: RunState = createRunState()
   const log = createEventLog(options.logLimit)
   let ready = !options.persist
@@ -121,6 +124,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         for (const frame of saved.log.slice(-options.logLimit))
           log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
       }
+      lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
     }
     ready = true
@@ -135,6 +139,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
+    // v1.1: the acknowledgement comes first, so a run with nothing issued reads as waiting, not silent.
+    subscriber.deliver(subscribedText({ run: id, epoch, head }, options.heartbeatMs))
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
     if (head === 0) {
@@ -187,6 +193,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     if (entries.length === 0) return { head, staged }
     state = staged.state
     head += entries.length
+    lastEventAt = ts
     cachedSnapshot = null
     counters.events += entries.length
     // A slow subscriber may be closed (and leave) while we loop: iterate a copy.
@@ -274,9 +281,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       checkIdle()
       watch.arm()
     },
+    /** Also for a run with nothing issued yet (head 0, no epoch): its followers see a live link, not silence. */
     heartbeatText(ts: number): string | null {
-      if (head === 0 || !ready) return null
-      return encodeFrame({ v: 1, type: 'heartbeat', run: id, epoch, head, ts })
+      return ready ? heartbeatText({ run: id, epoch, head }, ts, lastEventAt) : null
     },
     /** A producer holds this run: keep it even before its first event. */
     claim() {

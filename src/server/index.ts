@@ -7,6 +7,12 @@ export {
 export type { HubConnection, HubPeer } from './createConnection'
 export { createEventLog, type EventLog, type LogEntry } from './createEventLog'
 export { createPersistWriter, type PersistWriter, type PersistWriterOptions } from './createPersistWriter'
+export {
+  createPingWatch,
+  type PingableSocket,
+  type PingWatch,
+  type PingWatchOptions,
+} from './createPingWatch'
 export { createProgressHub, type ProgressHub } from './createProgressHub'
 export { createRunPublisher, type RunPublisher } from './createRunPublisher'
 export type { EventInput, PrefixResult, SubscribeRequest } from './createRunRecord'
