@@ -5,6 +5,7 @@ const USAGE = `Usage: live-progress <command> [options]
 
 Commands:
   serve          run the gateway: viewers over WebSocket and SSE, the HTTP publish API, metrics
+  check <url>    check a backend that implements the protocol itself (--run <id>)
 
 live-progress <command> --help lists a command's options.
 `
@@ -38,6 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     })
   }
+  if (command === 'check')
+    return (await import('./check/checkCommand')).checkCommand({ argv: rest, out, err })
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     out(USAGE)
     return command === undefined ? 2 : 0
