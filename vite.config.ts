@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
+import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const from = (path: string) => `${root}${path}`
@@ -94,6 +95,17 @@ function copyStyles(): Plugin {
   }
 }
 
+/** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
+function writeProtocolSchema(): Plugin {
+  return {
+    name: 'live-progress:protocol-schema',
+    apply: 'build',
+    closeBundle() {
+      writeFileSync(from('dist/protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+    },
+  }
+}
+
 export default defineConfig({
   // public/ holds the demo's and Storybook's static files, not the library's.
   publicDir: false,
@@ -107,6 +119,7 @@ export default defineConfig({
     }),
     keepUseClient(),
     copyStyles(),
+    writeProtocolSchema(),
   ],
   build: {
     target: 'es2022',
