@@ -21,6 +21,7 @@ One process: viewers over WebSocket (/v1/live) and SSE (/v1/sse), the HTTP publi
   --idempotency-limit <n>    answers kept in memory at most (default ${GATEWAY_DEFAULTS.idempotencyLimit})
 Hub limits:
   --heartbeat <t>            heartbeat period per followed run (default ${HUB_DEFAULTS.heartbeatMs / 1000}s)
+  --ping <t>                 WebSocket ping period; a viewer answering none of two is cut (default: the heartbeat; 0 = none)
   --log-limit <n>            events kept per run for replay (default ${HUB_DEFAULTS.logLimit})
   --max-buffered-bytes <n>   a viewer this far behind is closed with 1013 (default ${HUB_DEFAULTS.maxBufferedBytes})
   --retain <t>               an ended run is kept this long after its last viewer (default ${HUB_DEFAULTS.retainMs / 60_000}m)
@@ -54,6 +55,7 @@ const FLAGS = {
   'idempotency-ttl': { type: 'string' },
   'idempotency-limit': { type: 'string' },
   heartbeat: { type: 'string' },
+  ping: { type: 'string' },
   'log-limit': { type: 'string' },
   'max-buffered-bytes': { type: 'string' },
   retain: { type: 'string' },
@@ -64,6 +66,8 @@ const FLAGS = {
   'task-limit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
+
+const duration = (text: string, flag: string) => parseDuration(text, `--${flag}`)
 
 function count(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text)
@@ -100,64 +104,22 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   }
   if (parsed.cors !== undefined) gateway.cors = parsed.cors
   const p = parsed as Record<string, string | undefined>
-  const set = <T>(flag: string, apply: (text: string) => T, assign: (value: T) => void) => {
-    if (p[flag] !== undefined) assign(apply(p[flag]!))
-  }
-  set(
-    'publish-rate',
-    (t) => count('publish-rate', t, 0),
-    (v) => (gateway.publishRate = v),
-  )
-  set(
-    'publish-burst',
-    (t) => count('publish-burst', t, 1),
-    (v) => (gateway.publishBurst = v),
-  )
-  set(
-    'idempotency-ttl',
-    (t) => parseDuration(t, '--idempotency-ttl'),
-    (v) => (gateway.idempotencyMs = v),
-  )
-  set(
-    'idempotency-limit',
-    (t) => count('idempotency-limit', t, 1),
-    (v) => (gateway.idempotencyLimit = v),
-  )
-  set(
-    'heartbeat',
-    (t) => Math.max(1, parseDuration(t, '--heartbeat')),
-    (v) => (hub.heartbeatMs = v),
-  )
-  set(
-    'log-limit',
-    (t) => count('log-limit', t, 1),
-    (v) => (hub.logLimit = v),
-  )
-  set(
-    'max-buffered-bytes',
-    (t) => count('max-buffered-bytes', t, 1),
-    (v) => (hub.maxBufferedBytes = v),
-  )
-  set(
-    'retain',
-    (t) => parseDuration(t, '--retain'),
-    (v) => (hub.retainMs = v),
-  )
-  set(
-    'abandon',
-    (t) => parseDuration(t, '--abandon'),
-    (v) => (hub.abandonMs = v),
-  )
-  set(
-    'tombstone-limit',
-    (t) => count('tombstone-limit', t, 0),
-    (v) => (hub.tombstoneLimit = v),
-  )
-  set(
-    'max-subscriptions',
-    (t) => count('max-subscriptions', t, 1),
-    (v) => (hub.maxSubscriptions = v),
-  )
+  // Flag → how to read it → where it goes.
+  const numeric: [string, (text: string, flag: string) => number, (value: number) => void][] = [
+    ['publish-rate', (t, f) => count(f, t, 0), (v) => (gateway.publishRate = v)],
+    ['publish-burst', (t, f) => count(f, t, 1), (v) => (gateway.publishBurst = v)],
+    ['idempotency-ttl', duration, (v) => (gateway.idempotencyMs = v)],
+    ['idempotency-limit', (t, f) => count(f, t, 1), (v) => (gateway.idempotencyLimit = v)],
+    ['heartbeat', (t, f) => Math.max(1, duration(t, f)), (v) => (hub.heartbeatMs = v)],
+    ['ping', duration, (v) => (hub.pingMs = v)],
+    ['log-limit', (t, f) => count(f, t, 1), (v) => (hub.logLimit = v)],
+    ['max-buffered-bytes', (t, f) => count(f, t, 1), (v) => (hub.maxBufferedBytes = v)],
+    ['retain', duration, (v) => (hub.retainMs = v)],
+    ['abandon', duration, (v) => (hub.abandonMs = v)],
+    ['tombstone-limit', (t, f) => count(f, t, 0), (v) => (hub.tombstoneLimit = v)],
+    ['max-subscriptions', (t, f) => count(f, t, 1), (v) => (hub.maxSubscriptions = v)],
+  ]
+  for (const [flag, read, assign] of numeric) if (p[flag] !== undefined) assign(read(p[flag]!, flag))
   const activity = p['activity-limit']
   const tasks = p['task-limit']
   if (activity !== undefined || tasks !== undefined) {
