@@ -33,6 +33,7 @@ export {
   readProgress,
   trueProgress,
 } from './progress'
+export type { RunStats, RunView } from './RunView'
 export {
   createSequencer,
   SEQUENCER_DEFAULTS,

@@ -1,6 +1,6 @@
 import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform } from 'framer-motion'
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'

@@ -1,6 +1,6 @@
 import { type MotionValue, useMotionValue, useSpring, useTransform } from 'framer-motion'
 import { useRef } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { useProgressClient } from './ProgressProvider'
 import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { usePrefersReducedMotion } from './usePrefersReducedMotion'
