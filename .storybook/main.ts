@@ -1,8 +1,8 @@
 import type { StorybookConfig } from '@storybook/react-vite'
 import type { PluginOption } from 'vite'
 
-// Plugins that only make sense for the library build: declarations and copying the stylesheet into dist/.
-const buildOnly = /dts|live-progress:copy-styles/
+// Plugins that only make sense for the library build: declarations, the stylesheet and the protocol schema in dist/.
+const buildOnly = /dts|live-progress:copy-styles|live-progress:protocol-schema/
 
 async function withoutBuildOnly(plugins: PluginOption[] = []): Promise<PluginOption[]> {
   const kept: PluginOption[] = []

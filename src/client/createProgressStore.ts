@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
 import type { ProgressOptions } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
 import { decodeFrame } from '../protocol/codec'
 import {
@@ -8,17 +9,18 @@ import {
   type HeartbeatFrame,
   MAX_FRAME_BYTES,
   type SequencedFrame,
+  type SubscribedFrame,
 } from '../protocol/types'
+import { callHost, thrownMessage } from '../transport/callHost'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
-import { callHost, thrownMessage } from './callHost'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
   type FlushMode,
   type SchedulerEnv,
 } from './flushScheduler'
-import { createRunTracker, type RejectedEvent, type RunTracker, type RunView } from './runTracker'
+import { createRunTracker, type RejectedEvent, type RunTracker } from './runTracker'
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
@@ -29,12 +31,14 @@ export interface ConnectionState {
   lastFrameAt: number | null
 }
 
-/** Frames that never reached a run: refused by the codec, for runs nobody follows, or server errors. */
+/** Frames that never reached a run's sequencer: refused by the codec, for runs nobody follows, server errors, acks. */
 export interface StoreStats {
   frames: number
   invalid: number
   unknownRun: number
   serverErrors: number
+  /** `subscribed` answers (v1.1): they tell the run's tracker what the hub holds, not its sequencer. */
+  acks: number
   byCode: Record<string, number>
 }
 
@@ -139,7 +143,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
   }
   const trackers = new Map<string, RunTracker>()
-  const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, byCode: {} }
+  const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, acks: 0, byCode: {} }
   let connection: ConnectionState = {
     status: options.connection ?? 'open',
     attempts: 0,
@@ -280,7 +284,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   let lastRun: string | null = null
   let lastTracker: RunTracker | undefined
 
-  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame, t: number) {
+  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame | SubscribedFrame, t: number) {
     const run = frame.run
     const known = run === lastRun ? lastTracker : trackers.get(run)
     if (!known && !autoFollow) {
@@ -290,6 +294,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       return
     }
     const target = known ?? tracker(run)
+    if (frame.type === 'subscribed') stats.acks++
     lastRun = run
     lastTracker = target
     act(run, target.ingest(frame, t, rejected))

@@ -1,75 +1,19 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
-import {
-  type Confidence,
-  type ConfidenceOptions,
-  type ConfidenceReason,
-  createConfidenceTracker,
-} from '../core/confidence'
+import { type ConfidenceOptions, createConfidenceTracker } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import { createRunDraft } from '../core/runDraft'
-import {
-  createSequencer,
-  type SequencerAction,
-  type SequencerOptions,
-  type SequencerStats,
-} from '../core/sequencer'
+import { createSequencer, type SequencerAction, type SequencerOptions } from '../core/sequencer'
 import { type TaskCounts, taskCounts } from '../core/taskCounts'
 import type {
-  ActivityEntry,
   AgentCounts,
   HeartbeatFrame,
   PhaseState,
   RunState,
-  RunStatus,
   SequencedFrame,
+  SubscribedFrame,
 } from '../protocol/types'
-
-export interface RunStats extends SequencerStats {
-  /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
-  rejected: number
-  rejections: Partial<Record<RejectReason, number>>
-}
-
-/** Everything a UI needs about one run. Unchanged runs keep their identity across flushes. */
-export interface RunView {
-  runId: string
-  status: RunStatus
-  title?: string
-  queuePosition?: number
-  /** The producer's estimate of the wait in the queue when it last said so, ms. */
-  queueEtaMs?: number
-  error?: string
-  phases: PhaseState[]
-  /** Newest last; open agents and calls and failures outlive chatter (PROTOCOL v1.1 decision 5). */
-  activity: ActivityEntry[]
-  /** Agents by state, kept by the reducer and carried by snapshots: ended agents leave the bounded activity list. */
-  agents: AgentCounts
-  /** Task counts of each phase that announced or reported tasks, by phase id (derived from `phases`). */
-  tasks: Record<string, TaskCounts>
-  /** True progress, 0–1: only what the server confirmed. */
-  progress: number
-  /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */
-  displayed: number
-  /** Part of `displayed` is a time-based estimate for a phase that reports no counts. */
-  estimated: boolean
-  confidence: Confidence
-  confidenceReason: ConfidenceReason
-  /** Milliseconds left at the smoothed rate, or null while there is too little data. */
-  etaMs: number | null
-  /**
-   * Epoch of the state shown. While an epoch change waits for its snapshot this stays the old epoch (the old
-   * state is still what is shown); `store.position()` has the transport's resume point.
-   */
-  epoch: string | null
-  /** Last applied seq of `epoch`: the state shown is as of this event. */
-  seq: number
-  /** Local time of the last frame for this run (events or heartbeats). */
-  lastFrameAt: number | null
-  /** The server refused this run (`error` frame: `forbidden`, `unknown_run`…) and has sent nothing since. */
-  refused?: { code: string; message: string }
-  stats: RunStats
-}
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
@@ -109,6 +53,7 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let view: RunView | null = null
   let rejected = 0
   let refused: RunView['refused'] | null = null
+  let acknowledged: SubscribedFrame | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
   // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
   const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
@@ -154,11 +99,16 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     sequencer,
     /** Runs a frame through sequencer and reducer; returns what the transport should do, if anything. */
     ingest(
-      frame: SequencedFrame | HeartbeatFrame,
+      frame: SequencedFrame | HeartbeatFrame | SubscribedFrame,
       now: number,
       onReject: (rejection: RejectedEvent) => void,
     ): SequencerAction | null {
       version++
+      // The hub's acknowledgement (v1.1) says what it holds; the replay or snapshot that follows brings the state.
+      if (frame.type === 'subscribed') {
+        acknowledged = frame
+        return null
+      }
       lastFrameAt = now
       // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
       // Heartbeats are always current, so they re-anchor it (and follow drift).
@@ -196,6 +146,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       version++
     },
     state: () => draft.publish(),
+    /** The hub's last `subscribed` answer for this run, if it sent one (v1.1 hubs do). */
+    acknowledged: () => acknowledged,
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
       const state = draft.publish()

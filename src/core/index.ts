@@ -34,6 +34,7 @@ export {
   readProgress,
   trueProgress,
 } from './progress'
+export type { RunStats, RunView } from './RunView'
 export {
   createSequencer,
   SEQUENCER_DEFAULTS,

@@ -33,6 +33,7 @@ export type {
   SequencedFrame,
   ServerFrame,
   SnapshotFrame,
+  SubscribedFrame,
   SubscribeFrame,
   TaskState,
   UnsubscribeFrame,

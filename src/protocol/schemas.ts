@@ -1,7 +1,7 @@
 import * as v from 'valibot'
-import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText, isWeight } from './scalars'
+import { isCount, isEpoch, isFiniteNumber, isId, isPeriod, isSeq, isText, isWeight } from './scalars'
 
-/** Valibot schemas for every frame of PROTOCOL.md v1. Types in `types.ts` are inferred from these. */
+/** Valibot schemas for every frame of PROTOCOL.md v1 (amended v1.1). Types in `types.ts` are inferred from these. */
 
 /** A scalar schema over one of PROTOCOL's predicates; its issue says what was expected and (the start of) what came. */
 const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
@@ -21,6 +21,7 @@ const count = scalar(isCount, 'an integer >= 0')
 const finite = scalar(isFiniteNumber, 'a finite number')
 const weight = scalar(isWeight, 'a finite number >= 0')
 const epoch = scalar(isEpoch, '1-64 chars')
+const period = scalar(isPeriod, 'a finite number > 0')
 /** `schema`, then a rule on what it gave (a custom schema in a pipe: valibot's `check` is not bundled). */
 const refine = <S extends v.GenericSchema>(
   schema: S,
@@ -149,15 +150,26 @@ export const eventSchemas = {
   snapshot: event('snapshot', { state: runStateSchema }),
 } as const
 
+// Decision 10: a run with nothing issued has no epoch yet (`head` 0); once anything is issued the epoch is required.
+const runHead = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
+  refine(
+    v.object({
+      v: versionSchema,
+      type: oneOf(type),
+      run: runIdSchema,
+      epoch: v.optional(epochSchema),
+      head: count,
+      ...entries,
+    }),
+    (frame) => frame.head === 0 || frame.epoch !== undefined,
+    'epoch required when head > 0',
+  )
+
+/** Unsequenced server → client frames: liveness, the subscribe acknowledgement (v1.1) and errors. */
 export const controlSchemas = {
-  heartbeat: v.object({
-    v: versionSchema,
-    type: oneOf('heartbeat'),
-    run: runIdSchema,
-    epoch: epochSchema,
-    head: count,
-    ts: finite,
-  }),
+  // v1.1 `idle`: ms since the run's last sequenced event, by the server's clock (a silent producer, not a silent link).
+  heartbeat: runHead('heartbeat', { ts: finite, idle: v.optional(count) }),
+  subscribed: runHead('subscribed', { heartbeatMs: period }),
   error: v.object({
     v: versionSchema,
     type: oneOf('error'),

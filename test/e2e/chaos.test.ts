@@ -1,6 +1,6 @@
 // @vitest-environment node
 import type { ProgressClient } from '../../src/client/index'
-import type { RunView } from '../../src/client/runTracker'
+import type { RunView } from '../../src/core/RunView'
 import type { RunState } from '../../src/protocol/types'
 import { type ChaosRelay, createRng, startChaosRelay } from '../support/chaosRelay'
 import { produceRun, type RunningHub, startClient, startHub, waitFor, watchRun } from './scenario'
@@ -106,10 +106,10 @@ describe('end to end through a chaos relay', () => {
     expect(watch.violations).toEqual([])
     expect(watch.publishes()).toBeGreaterThan(10)
 
-    // Stats add up: every frame the store took is either refused, for nobody, a server error, or the run's.
+    // Stats add up: every frame the store took is either refused, for nobody, a server error, an ack, or the run's.
     const s = view.stats
     expect(state.stats.frames).toBe(
-      state.stats.invalid + state.stats.unknownRun + state.stats.serverErrors + s.received,
+      state.stats.invalid + state.stats.unknownRun + state.stats.serverErrors + state.stats.acks + s.received,
     )
     expect(state.stats.invalid).toBe(0)
     expect(state.stats.frames).toBeLessThanOrEqual(relay.stats.forwarded)
