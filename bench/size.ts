@@ -113,11 +113,11 @@ export const BUDGETS: Record<string, Budget> = {
     limit: 12 * KB,
     description: 'src/index.ts with valibot, zustand, reconnecting-websocket',
     ceiling: {
-      bytes: 13 * KB,
+      bytes: 13.4 * KB,
       why:
         'reconnecting-websocket (ES5 build with tslib helpers) is 2.2 KB of it and valibot 1.1 KB; the fast decoder the ' +
-        'ingest target needs is 0.3 KB, v1.1 liveness (subscribed, heartbeat idle, one reconnect policy, forced ' +
-        'reconnect) 0.4 KB. Issue 6 stays open until the own code (≈ 9.1 KB) loses the remaining ≈ 1 KB.',
+        'ingest target needs is 0.3 KB, v1.1 liveness (subscribed, heartbeat idle, one reconnect policy, rule 8 ' +
+        'silence watch) 0.7 KB. Issue 6 stays open until the own code (≈ 9.4 KB) loses the remaining ≈ 1.4 KB.',
     },
   },
   'live-progress/react (own code)': {

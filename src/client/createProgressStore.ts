@@ -65,7 +65,10 @@ export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions 
   flush?: FlushMode
   /** Time between refreshes of time-based fields (estimates, ETA, staleness) while a run is live. */
   refreshMs?: number
-  /** No frame for a run for this long → confidence `low`, reason `stale`. Default 25 s (2.5 × heartbeat). */
+  /**
+   * No frame for a run for this long → confidence `low`, reason `stale`; the live client also reconnects a connection
+   * silent this long (PROTOCOL rule 8). Default: 2.5 × the `heartbeatMs` the hub announced in `subscribed`, else 25 s.
+   */
   heartbeatTimeoutMs?: number
   activityLimit?: number
   maxFrameBytes?: number
@@ -115,6 +118,10 @@ export interface ProgressStore {
   position(runId: string): { epoch: string | null; applied: number } | null
   followed(): string[]
   setConnection(patch: Partial<Omit<ConnectionState, 'lastFrameAt'>>): void
+  /** Local time of the last frame of any kind (published state lags until the next flush). */
+  lastFrameAt(): number | null
+  /** The heartbeat period the hub announced in its latest `subscribed` answer, or null (a v1.0 hub, no answer yet). */
+  heartbeatMs(): number | null
   /** A fresh subscribe for this run is on its way: give it a gap timeout before asking again. */
   resubscribed(runId: string): void
   destroy(): void
@@ -140,7 +147,6 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     unordered,
     extraRule: unordered ? options.adapter?.planOrder : undefined,
     limits: { ...DEFAULT_LIMITS, activityLimit: options.activityLimit ?? STORE_DEFAULTS.activityLimit },
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
   }
   const trackers = new Map<string, RunTracker>()
   const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, acks: 0, byCode: {} }
@@ -150,6 +156,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     lastFrameAt: null,
   }
   let lastFrameAt: number | null = null
+  let heartbeatMs: number | null = null
   let statsDirty = false
   let wakeHandle: unknown = null
   let wakeAt = Number.POSITIVE_INFINITY
@@ -294,7 +301,10 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       return
     }
     const target = known ?? tracker(run)
-    if (frame.type === 'subscribed') stats.acks++
+    if (frame.type === 'subscribed') {
+      stats.acks++
+      heartbeatMs = frame.heartbeatMs
+    }
     lastRun = run
     lastTracker = target
     act(run, target.ingest(frame, t, rejected))
@@ -326,6 +336,8 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       for (const t of trackers.values()) t.touch()
       scheduler.schedule()
     },
+    lastFrameAt: () => lastFrameAt,
+    heartbeatMs: () => heartbeatMs,
     resubscribed(runId) {
       trackers.get(runId)?.sequencer.resubscribed(now())
     },

@@ -1,5 +1,5 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
-import { type ConfidenceOptions, createConfidenceTracker } from '../core/confidence'
+import { type ConfidenceOptions, createConfidenceTracker, heartbeatTimeout } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
 import type { RunView } from '../core/RunView'
@@ -9,7 +9,8 @@ import type { HeartbeatFrame, RunState, SequencedFrame, SubscribedFrame } from '
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
-  heartbeatTimeoutMs: number
+  /** No frame for this long → stale. Default: 2.5 × the period the hub announced, else 25 s. */
+  heartbeatTimeoutMs?: number
   /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
   unordered?: boolean
   /** A rule applied before the phase rules (unsequenced mode's plan order, brought by the adapter). */
@@ -136,7 +137,9 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       const nextShown = nextDisplayed(displayed, state, reading, options)
       displayed = nextShown
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
-      const stale = lastFrameAt !== null && context.now - lastFrameAt > options.heartbeatTimeoutMs
+      const stale =
+        lastFrameAt !== null &&
+        context.now - lastFrameAt > heartbeatTimeout(options.heartbeatTimeoutMs, acknowledged?.heartbeatMs)
       // The tracker gives young holes a grace (a reorder about to fill is not "catching up") and notices
       // a run that has heard nothing yet.
       const { confidence, reason } = confidenceOf.read({

@@ -47,6 +47,15 @@ export interface ConfidenceOptions {
 
 export const CONFIDENCE_DEFAULTS = { maxResyncGraceMs: 250, heartbeatTimeoutMs: 25_000 } as const
 
+/**
+ * PROTOCOL v1.1 rule 8's heartbeat timeout: `heartbeatTimeoutMs` when set, else 2.5 × the period the server announced
+ * in `subscribed`, else 25 s.
+ * @example
+ * heartbeatTimeout(undefined, 10_000) // 25_000
+ */
+export const heartbeatTimeout = (heartbeatTimeoutMs?: number, announcedMs?: number | null): number =>
+  heartbeatTimeoutMs ?? (announcedMs ? 2.5 * announcedMs : CONFIDENCE_DEFAULTS.heartbeatTimeoutMs)
+
 /** The grace a hole gets before it shows as `resyncing`: min(250 ms, gap timeout / 3) unless set. */
 export function resyncGrace(options: ConfidenceOptions = {}): number {
   const gapTimeoutMs = options.gapTimeoutMs ?? SEQUENCER_DEFAULTS.gapTimeoutMs

@@ -17,6 +17,7 @@ export {
   type ConfidenceReason,
   type ConfidenceTracker,
   createConfidenceTracker,
+  heartbeatTimeout,
   type ObservedConfidenceInput,
   readConfidence,
   resyncGrace,
