@@ -113,11 +113,12 @@ export const BUDGETS: Record<string, Budget> = {
     limit: 12 * KB,
     description: 'src/index.ts with valibot, zustand, reconnecting-websocket',
     ceiling: {
-      bytes: 13.4 * KB,
+      bytes: 13.7 * KB,
       why:
         'reconnecting-websocket (ES5 build with tslib helpers) is 2.2 KB of it and valibot 1.1 KB; the fast decoder the ' +
-        'ingest target needs is 0.3 KB, v1.1 liveness (subscribed, heartbeat idle, one reconnect policy, rule 8 ' +
-        'silence watch) 0.7 KB. Issue 6 stays open until the own code (≈ 9.4 KB) loses the remaining ≈ 1.4 KB.',
+        'ingest target needs is 0.3 KB, v1.1 liveness 1.0 KB (subscribed and heartbeat idle 0.16, one reconnect policy ' +
+        '0.2, rule 8 silence watch 0.35, waiting / producer silent / restarted 0.3). Issue 6 stays open until the own ' +
+        'code (≈ 9.7 KB) loses the remaining ≈ 1.7 KB.',
     },
   },
   'live-progress/react (own code)': {

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
+import type { ConfidenceOptions } from '../core/confidence'
 import type { ProgressOptions } from '../core/progress'
 import type { RunView } from '../core/RunView'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
@@ -58,7 +59,10 @@ export type ProgressError =
   // A foreign message the adapter could not read, threw on, or mapped to an event the schemas refuse.
   | { kind: 'adapter'; code: AdapterErrorCode; detail: string; run?: string }
 
-export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions {
+export interface ProgressStoreOptions
+  extends SequencerOptions,
+    ProgressOptions,
+    Pick<ConfidenceOptions, 'stallAfterMs' | 'restartNoticeMs'> {
   /** A hole younger than this shows no "catching up" (a reorder about to fill). Default min(250 ms, gap/3). */
   resyncGraceMs?: number
   /** When subscribers hear about changes. Default: once per animation frame. */

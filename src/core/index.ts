@@ -23,6 +23,7 @@ export {
   resyncGrace,
 } from './confidence'
 export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
+export { SILENCE_DEFAULTS, stallThreshold } from './producerSilence'
 export {
   estimatedFraction,
   isEstimatedPhase,
