@@ -52,7 +52,11 @@ describe('the live client against the real hub: answers other than events', () =
     client.follow('later')
     await waitFor(() => (view('later')?.confidenceReason === 'waiting' ? true : undefined))
     await new Promise((resolve) => setTimeout(resolve, 10 * 25))
-    expect(view('later')).toMatchObject({ status: 'pending', confidence: 'high', confidenceReason: 'waiting' })
+    expect(view('later')).toMatchObject({
+      status: 'pending',
+      confidence: 'high',
+      confidenceReason: 'waiting',
+    })
     expect(client.stats()).toMatchObject({ opens: 1, silences: 0 })
     expect(client.store.getState().stats.acks).toBe(1)
     const run = hub.run('later')
