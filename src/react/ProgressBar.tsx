@@ -4,6 +4,7 @@ import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
+import { isWaitingAgain, queueText } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
 import { useBarMotion } from './useBarMotion'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -29,6 +30,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')
+  const again = isWaitingAgain(run)
   // A queued run says where it stands in the queue, plan or not.
   const valueText =
     indeterminate && run.status !== 'queued'
@@ -44,10 +46,8 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
               : undefined,
           eta: etaText(run, labels.eta, format),
           estimated: run.estimated,
-          queue:
-            run.status === 'queued'
-              ? labels.queued(run.queuePosition ?? 0, format.number(run.queuePosition ?? 0))
-              : undefined,
+          queue: run.status === 'queued' ? queueText(run, again, labels, format) : undefined,
+          midRun: again,
         })
   return {
     state: terminal
