@@ -4,5 +4,8 @@ import { join } from 'node:path'
 import { repoRoot } from '../bench/size'
 import { protocolJsonSchema } from './protocolJsonSchema'
 
-writeFileSync(join(repoRoot, 'docs', 'protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+writeFileSync(
+  join(repoRoot, 'docs', 'protocol.schema.json'),
+  `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`,
+)
 console.log('docs/protocol.schema.json written')

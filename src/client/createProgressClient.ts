@@ -1,20 +1,22 @@
 import type { SequencerAction } from '../core/sequencer'
 import { encodeFrame } from '../protocol/codec'
 import type { ClientFrame } from '../protocol/types'
-import { callHost, thrownMessage } from './callHost'
+import { callHost, thrownMessage } from '../transport/callHost'
+import type { ReconnectOptions } from '../transport/createReconnectPolicy'
+import { createWebSocketTransport, type WebSocketConstructor } from '../transport/createWebSocketTransport'
+import type {
+  Transport,
+  TransportError,
+  TransportFactory,
+  TransportHandlers,
+  UrlProvider,
+} from '../transport/transport'
 import {
   createProgressStore,
   type ProgressError,
   type ProgressStore,
   type ProgressStoreOptions,
 } from './createProgressStore'
-import type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
-import {
-  createWebSocketTransport,
-  type ReconnectOptions,
-  type UrlProvider,
-  type WebSocketConstructor,
-} from './webSocketTransport'
 
 /** Everything the client reports: the store's frame errors, plus transport trouble. */
 export type ProgressClientError = ProgressError | { kind: 'transport'; error: TransportError }

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
 import type { ProgressOptions } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
 import { decodeFrame } from '../protocol/codec'
 import {
@@ -10,16 +11,16 @@ import {
   type SequencedFrame,
   type SubscribedFrame,
 } from '../protocol/types'
+import { callHost, thrownMessage } from '../transport/callHost'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
-import { callHost, thrownMessage } from './callHost'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
   type FlushMode,
   type SchedulerEnv,
 } from './flushScheduler'
-import { createRunTracker, type RejectedEvent, type RunTracker, type RunView } from './runTracker'
+import { createRunTracker, type RejectedEvent, type RunTracker } from './runTracker'
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 

@@ -1,67 +1,19 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
-import {
-  type Confidence,
-  type ConfidenceOptions,
-  type ConfidenceReason,
-  createConfidenceTracker,
-} from '../core/confidence'
+import { type ConfidenceOptions, createConfidenceTracker } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import { createRunDraft } from '../core/runDraft'
-import {
-  createSequencer,
-  type SequencerAction,
-  type SequencerOptions,
-  type SequencerStats,
-} from '../core/sequencer'
+import { createSequencer, type SequencerAction, type SequencerOptions } from '../core/sequencer'
+import { type TaskCounts, taskCounts } from '../core/taskCounts'
 import type {
-  ActivityEntry,
+  AgentCounts,
   HeartbeatFrame,
   PhaseState,
   RunState,
-  RunStatus,
   SequencedFrame,
   SubscribedFrame,
 } from '../protocol/types'
-
-export interface RunStats extends SequencerStats {
-  /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
-  rejected: number
-  rejections: Partial<Record<RejectReason, number>>
-}
-
-/** Everything a UI needs about one run. Unchanged runs keep their identity across flushes. */
-export interface RunView {
-  runId: string
-  status: RunStatus
-  title?: string
-  queuePosition?: number
-  error?: string
-  phases: PhaseState[]
-  activity: ActivityEntry[]
-  /** True progress, 0–1: only what the server confirmed. */
-  progress: number
-  /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */
-  displayed: number
-  /** Part of `displayed` is a time-based estimate for a phase that reports no counts. */
-  estimated: boolean
-  confidence: Confidence
-  confidenceReason: ConfidenceReason
-  /** Milliseconds left at the smoothed rate, or null while there is too little data. */
-  etaMs: number | null
-  /**
-   * Epoch of the state shown. While an epoch change waits for its snapshot this stays the old epoch (the old
-   * state is still what is shown); `store.position()` has the transport's resume point.
-   */
-  epoch: string | null
-  /** Last applied seq of `epoch`: the state shown is as of this event. */
-  seq: number
-  /** Local time of the last frame for this run (events or heartbeats). */
-  lastFrameAt: number | null
-  /** The server refused this run (`error` frame: `forbidden`, `unknown_run`…) and has sent nothing since. */
-  refused?: { code: string; message: string }
-  stats: RunStats
-}
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
@@ -76,6 +28,8 @@ export interface ViewContext {
   now: number
   disconnected: boolean
 }
+
+const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
 
 export interface RejectedEvent {
   event: SequencedFrame
@@ -101,6 +55,22 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let refused: RunView['refused'] | null = null
   let acknowledged: SubscribedFrame | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
+  // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
+  const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
+  let tasksFor: PhaseState[] | null = null
+  let tasks: Record<string, TaskCounts> = {}
+
+  function tasksOf(phases: PhaseState[]): Record<string, TaskCounts> {
+    if (phases === tasksFor) return tasks
+    tasksFor = phases
+    tasks = {}
+    for (const phase of phases) {
+      if (!countsOf.has(phase)) countsOf.set(phase, taskCounts(phase))
+      const counts = countsOf.get(phase)
+      if (counts) tasks[phase.id] = counts
+    }
+    return tasks
+  }
 
   function apply(event: SequencedFrame): RejectedEvent | null {
     if (event.epoch !== stateEpoch) {
@@ -120,13 +90,6 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       rejected++
       rejections[reason] = (rejections[reason] ?? 0) + 1
       return { event, reason }
-    }
-    // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    if (event.type === 'snapshot') {
-      const state = draft.peek()
-      if (state.activity.length > options.limits.activityLimit) {
-        draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
-      }
     }
     return null
   }
@@ -230,6 +193,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         confidenceReason: reason,
         etaMs,
         epoch: stateEpoch,
+        agents: state.agents ?? NO_AGENTS,
+        tasks: tasksOf(state.phases),
         seq: stateSeq,
         lastFrameAt,
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },

@@ -1,3 +1,4 @@
+export { isCriticalEntry, isOpenEntry, trimActivity } from './activityEntries'
 export {
   type ApplyResult,
   applyEvent,
@@ -33,6 +34,7 @@ export {
   readProgress,
   trueProgress,
 } from './progress'
+export type { RunStats, RunView } from './RunView'
 export {
   createSequencer,
   SEQUENCER_DEFAULTS,
@@ -43,3 +45,4 @@ export {
   type SequencerStats,
   type SequencerStatus,
 } from './sequencer'
+export { type TaskCounts, taskCounts } from './taskCounts'

@@ -1,5 +1,5 @@
 import { type ComponentPropsWithoutRef, forwardRef, useEffect, useRef, useState } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import type { LabelsOverride } from './labels'
 import { useProgressClient } from './ProgressProvider'
 import { cx, shallowEqual } from './shallowEqual'

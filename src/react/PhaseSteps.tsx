@@ -1,5 +1,5 @@
 import { type ComponentPropsWithoutRef, forwardRef, memo } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import type { PhaseState } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'

@@ -1,5 +1,5 @@
 import { type ComponentPropsWithoutRef, forwardRef, useId } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { ActivityFeed } from './ActivityFeed'
 import { ConfidenceBadge } from './ConfidenceBadge'
 import type { LabelsOverride } from './labels'

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import type { ProgressClient } from '../../src/client/index'
-import type { RunView } from '../../src/client/runTracker'
+import type { RunView } from '../../src/core/RunView'
 import type { RunState } from '../../src/protocol/types'
 import { type ChaosRelay, createRng, startChaosRelay } from '../support/chaosRelay'
 import { produceRun, type RunningHub, startClient, startHub, waitFor, watchRun } from './scenario'

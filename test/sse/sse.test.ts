@@ -2,9 +2,9 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createProgressClient, type ProgressClient } from '../../src/client/index'
-import { createSseTransport, type EventSourceConstructor } from '../../src/client/sseTransport'
 import { decodeFrame } from '../../src/protocol/codec'
 import { createProgressHub, createSseHandler, type ProgressHub } from '../../src/server/index'
+import { createSseTransport, type EventSourceConstructor } from '../../src/transport/createSseTransport'
 import { NodeEventSource } from '../support/nodeEventSource'
 
 const FAST = { minReconnectionDelay: 10, maxReconnectionDelay: 40, minUptime: 40 }
