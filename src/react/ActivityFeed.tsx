@@ -9,6 +9,7 @@ import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
 import { useOverflows } from './useOverflows'
 import { useRun } from './useRun'
+import { useStickToEnd } from './useStickToEnd'
 import { useTicker } from './useTicker'
 
 export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
@@ -21,6 +22,10 @@ export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>,
   tickMs?: number
   /** Local clock for elapsed times (server clocks may differ: the offset is learned); defaults to `Date.now`. */
   now?: () => number
+  /** Every entry shown, controlled: `false` starts again from the newest `max`. Uncontrolled when left out. */
+  expanded?: boolean
+  /** Called with `true` when "Show N earlier" reveals the last hidden entries (set `expanded` then, if controlled). */
+  onExpandedChange?: (expanded: boolean) => void
 }
 
 function describe(
@@ -95,26 +100,39 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
  * Agent and tool events of a run, oldest first: running tool calls with a live elapsed time (`data-state=
  * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
  * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more; the last reveal hands
- * the button's focus to the list and keeps everything shown as entries arrive, and a new `runId` or `max` starts
- * from `max` again. Items carry `data-state` ('running' | 'done' | 'failed' | 'info') and `data-type` (the event
+ * the button's focus to the list and keeps everything shown as entries arrive (`expanded` controls that), and a
+ * new `runId` or `max` starts from `max` again. The list stays scrolled to the newest entry unless the reader
+ * scrolled up. Items carry `data-state` ('running' | 'done' | 'failed' | 'info') and `data-type` (the event
  * type); the root's `data-state` is 'running' while a call runs, else 'idle'. The list is named
  * (`labels.activity`); when it is taller than its capped height it takes keyboard focus (and `data-scrollable`),
  * so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a live region: screen readers
  * are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
+ * <ActivityFeed runId="r1" expanded={open} onExpandedChange={setOpen} />
  */
 export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(function ActivityFeed(
-  { runId, labels: override, locale, max = 50, tickMs = 1000, now = Date.now, className, ...rest },
+  {
+    runId,
+    labels: override,
+    locale,
+    max = 50,
+    tickMs = 1000,
+    now = Date.now,
+    expanded,
+    onExpandedChange,
+    className,
+    ...rest
+  },
   ref,
 ) {
   const { labels, format } = useLabels(override, locale)
   const feed = useRun(runId, pick, shallowEqual)
-  // How many newest entries are shown: `max` again whenever the run or `max` changes (reset during render).
-  const key = `${runId}|${max}`
+  // How many newest entries are shown: `max` again whenever the run, `max` or `expanded` changes (during render).
+  const key = `${runId}|${max}|${expanded}`
   const [revealed, setRevealed] = useState({ key, limit: max })
   if (revealed.key !== key) setRevealed({ key, limit: max })
-  const { limit } = revealed
+  const limit = expanded ? Number.POSITIVE_INFINITY : revealed.limit
   // The list holds the focus of a "Show N earlier" button that the last reveal unmounted.
   const [listHoldsFocus, setListHoldsFocus] = useState(false)
   const activity = feed?.activity ?? []
@@ -124,12 +142,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const list = useRef<HTMLOListElement>(null)
   const shown = activity.slice(-limit)
   const scrolls = useOverflows(list, shown.length)
-  useIsomorphicLayoutEffect(() => {
-    if (listHoldsFocus) list.current?.focus()
-  }, [listHoldsFocus])
-  if (activity.length === 0) return null
+  useStickToEnd(list, activity[activity.length - 1])
   const hidden = activity.length - shown.length
   const more = Math.min(hidden, max)
+  // Once the button is gone (a controlled `expanded` may take a render longer).
+  useIsomorphicLayoutEffect(() => {
+    if (listHoldsFocus && hidden === 0) list.current?.focus()
+  }, [listHoldsFocus, hidden])
+  if (activity.length === 0) return null
   return (
     <div data-state={running ? 'running' : 'idle'} ref={ref} className={cx('lp-feed', className)} {...rest}>
       {more > 0 && (
@@ -137,10 +157,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           type="button"
           className="lp-feed__more"
           onClick={(event) => {
+            const all = more === hidden
             // Revealing the rest unmounts this button: its focus would drop to <body>, so the list takes it.
-            if (more === hidden && event.currentTarget.matches(':focus')) setListHoldsFocus(true)
+            if (all && event.currentTarget.matches(':focus')) setListHoldsFocus(true)
             // Once everything is revealed it stays so: new entries must not push the oldest out of sight again.
-            setRevealed({ key, limit: more === hidden ? Number.POSITIVE_INFINITY : limit + max })
+            if (!all || expanded === undefined) {
+              setRevealed({ key, limit: all ? Number.POSITIVE_INFINITY : limit + max })
+            }
+            if (all) onExpandedChange?.(true)
           }}
         >
           {labels.showEarlier(more, format.number(more))}
