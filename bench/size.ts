@@ -126,6 +126,12 @@ export const BUDGETS: Record<string, Budget> = {
     name: 'live-progress/react (own code)',
     limit: 6 * KB,
     description: 'src/react only: the kit core, its dependencies and the host peers left out',
+    ceiling: {
+      bytes: 7 * KB,
+      why:
+        'the v1.1 parts (waiting / producer silent / restarted badge states, task and agent counts, interrupted ' +
+        'calls, open work kept in the feed, a sticky feed, the WAAPI bar) added ~0.8 KB; a size pass is due.',
+    },
   },
   [ONE_LINER_NAME]: {
     name: ONE_LINER_NAME,
@@ -133,9 +139,9 @@ export const BUDGETS: Record<string, Budget> = {
     description:
       'a real Vite production build of the README one-liner, minus the same app without it (React itself)',
     ceiling: {
-      bytes: 22.5 * KB,
+      bytes: 24.25 * KB,
       why:
-        'the v1.1 rules (liveness, agent-event semantics) grew the client by ~1.4 KB after the bar moved to ' +
+        'the v1.1 rules and parts (liveness, agent-event semantics) grew it by ~3.3 KB after the bar moved to ' +
         "framer-motion's WAAPI entry (47.4 → 20.6 KB); issue 16 stays open until the one-liner is back under 22 KB.",
     },
   },
