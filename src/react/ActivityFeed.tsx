@@ -10,6 +10,7 @@ import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
 import { useOverflows } from './useOverflows'
 import { useRun } from './useRun'
+import { useStickToEnd } from './useStickToEnd'
 import { useTicker } from './useTicker'
 
 export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
@@ -22,6 +23,10 @@ export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>,
   tickMs?: number
   /** Local clock for elapsed times (server clocks may differ: the offset is learned); defaults to `Date.now`. */
   now?: () => number
+  /** Every entry shown, controlled: `false` starts again from the newest `max`. Uncontrolled when left out. */
+  expanded?: boolean
+  /** Called with `true` when "Show N earlier" reveals the last hidden entries (set `expanded` then, if controlled). */
+  onExpandedChange?: (expanded: boolean) => void
 }
 
 /** A rendered row and the inputs it was rendered from. */
@@ -82,26 +87,39 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
  * calls the run's end interrupted ("search interrupted after 4 sec"). Long runs are capped at the `max` newest
  * entries plus every older agent or call still running (chatter never hides open work), with a "Show N earlier"
  * button that reveals up to `max` more; the last reveal hands the button's focus to the list and keeps everything
- * shown as entries arrive, and a new `runId` or `max` starts from `max` again. Items carry `data-state` ('running' |
- * 'done' | 'failed' | 'interrupted' | 'info') and `data-type` (the event type); the root's `data-state` is
- * 'running' while a call runs, else 'idle'. The list is named
+ * shown as entries arrive (`expanded` controls that), and a new `runId` or `max` starts from `max` again. The list
+ * stays scrolled to the newest entry unless the reader scrolled up. Items carry `data-state` ('running' | 'done' |
+ * 'failed' | 'interrupted' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a
+ * call runs, else 'idle'. The list is named
  * (`labels.activity`); when it is taller than its capped height it takes keyboard focus (and `data-scrollable`),
  * so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a live region: screen readers
  * are not flooded.
  * @example
  * <ActivityFeed runId="r1" max={20} />
+ * <ActivityFeed runId="r1" expanded={open} onExpandedChange={setOpen} />
  */
 export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(function ActivityFeed(
-  { runId, labels: override, locale, max = 50, tickMs = 1000, now = Date.now, className, ...rest },
+  {
+    runId,
+    labels: override,
+    locale,
+    max = 50,
+    tickMs = 1000,
+    now = Date.now,
+    expanded,
+    onExpandedChange,
+    className,
+    ...rest
+  },
   ref,
 ) {
   const { labels, format } = useLabels(override, locale)
   const feed = useRun(runId, pick, shallowEqual)
-  // How many newest entries are shown: `max` again whenever the run or `max` changes (reset during render).
-  const key = `${runId}|${max}`
+  // How many newest entries are shown: `max` again whenever the run, `max` or `expanded` changes (during render).
+  const key = `${runId}|${max}|${expanded}`
   const [revealed, setRevealed] = useState({ key, limit: max })
   if (revealed.key !== key) setRevealed({ key, limit: max })
-  const { limit } = revealed
+  const limit = expanded ? Number.POSITIVE_INFINITY : revealed.limit
   // The list holds the focus of a "Show N earlier" button that the last reveal unmounted.
   const [listHoldsFocus, setListHoldsFocus] = useState(false)
   const activity = feed?.activity ?? []
@@ -112,12 +130,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const list = useRef<HTMLOListElement>(null)
   const shown = newestWithOpen(activity, limit)
   const scrolls = useOverflows(list, shown.length)
-  useIsomorphicLayoutEffect(() => {
-    if (listHoldsFocus) list.current?.focus()
-  }, [listHoldsFocus])
-  if (activity.length === 0) return null
+  useStickToEnd(list, activity[activity.length - 1])
   const hidden = activity.length - shown.length
   const more = Math.min(hidden, max)
+  // Once the button is gone (a controlled `expanded` may take a render longer).
+  useIsomorphicLayoutEffect(() => {
+    if (listHoldsFocus && hidden === 0) list.current?.focus()
+  }, [listHoldsFocus, hidden])
+  if (activity.length === 0) return null
   return (
     <div data-state={running ? 'running' : 'idle'} ref={ref} className={cx('lp-feed', className)} {...rest}>
       {more > 0 && (
@@ -125,10 +145,14 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
           type="button"
           className="lp-feed__more"
           onClick={(event) => {
+            const all = more === hidden
             // Revealing the rest unmounts this button: its focus would drop to <body>, so the list takes it.
-            if (more === hidden && event.currentTarget.matches(':focus')) setListHoldsFocus(true)
+            if (all && event.currentTarget.matches(':focus')) setListHoldsFocus(true)
             // Once everything is revealed it stays so: new entries must not push the oldest out of sight again.
-            setRevealed({ key, limit: more === hidden ? Number.POSITIVE_INFINITY : limit + max })
+            if (!all || expanded === undefined) {
+              setRevealed({ key, limit: all ? Number.POSITIVE_INFINITY : limit + max })
+            }
+            if (all) onExpandedChange?.(true)
           }}
         >
           {labels.showEarlier(more, format.number(more))}

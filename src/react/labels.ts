@@ -48,9 +48,14 @@ export interface ProgressLabels {
   waiting: string
   runStatus: Record<RunStatus, string>
   phaseStatus: Record<PhaseStatus, string>
-  /** Badge text per reason (`stale` uses {@link ProgressLabels.stale} when the silence can be measured). */
+  /**
+   * Badge text per reason (`stale` and `producer_silent` use {@link ProgressLabels.stale} and
+   * {@link ProgressLabels.producerSilent} when the silence can be measured).
+   */
   confidence: Record<ConfidenceReason, string>
   stale: (since: string) => string
+  /** The connection is fine but the job has sent no progress for `since` (the view's `producer_silent`). */
+  producerSilent: (since: string) => string
   count: (done: string, total: string) => string
   eta: (left: string) => string
   /** The visible value beside the title (`ProgressValue`): "48% · about 20 sec left". */
@@ -114,8 +119,12 @@ export const DEFAULT_LABELS: ProgressLabels = {
     resyncing: 'Catching up…',
     unordered: 'Unordered updates',
     stale: 'No recent updates',
+    waiting: 'Waiting for the job to start',
+    restarted: 'Restarted',
+    producer_silent: 'No recent progress',
   },
   stale: (since) => `No updates for ${since}`,
+  producerSilent: (since) => `No progress for ${since}`,
   count: (done, total) => `${done} of ${total}`,
   eta: (left) => `about ${left} left`,
   shownValue: (percent, eta) => (eta ? `${percent} · ${eta}` : percent),
