@@ -2,7 +2,7 @@ import { createRunState, isTerminal } from '../core/applyEvent'
 import { encodeFrame } from '../protocol/codec'
 import type { RunState } from '../protocol/types'
 import { createAbandonWatch } from './createAbandonWatch'
-import { createEventLog } from './createEventLog'
+import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
 import { createViewerWaiters } from './createViewerWaiters'
@@ -16,9 +16,42 @@ import { type EventInput, stageEvents } from './stageEvents'
 
 export type { EventInput }
 
-/** Where a run's frames go: one per connection. */
+/** What a replay reads: the run's log up to its head, or its snapshot once that part of the log is gone. */
+export interface ReplaySource {
+  readonly head: number
+  /** Up to about `maxChars` of the log after `after` (at least one entry unless `after` is the head), or null. */
+  read(after: number, maxChars: number): LogEntry[] | null
+  /** The snapshot at the head (or `snapshot_unavailable`), counted as sent. */
+  snapshotFrame(): string
+}
+
+/**
+ * How a run answers a `subscribe`/`resync`; the subscriber carries it out. `held`: nothing issued yet (with
+ * the `unknown_run` error to send when a run of this id was forgotten); `current`: the client has the head;
+ * `snapshot`: send `text`, then live; `replay`: read `log` after `after`, then live.
+ */
+export type RunAnswer =
+  | { kind: 'held'; text: string | null }
+  | { kind: 'current' }
+  | { kind: 'snapshot'; text: string }
+  | { kind: 'replay'; after: number; log: ReplaySource }
+
+/** One connection's follow of one run. */
 export interface RunSubscriber {
-  deliver(text: string): void
+  /** A live event, in seq order, as soon as it is logged. */
+  event(entry: LogEntry): void
+  /** The answer to the latest request: at once, or once a persisted run has loaded. */
+  answer(answer: RunAnswer): void
+}
+
+/** What a connection follows: a run record, or an id held for a producer that has not started it. */
+export interface FollowedRun {
+  readonly id: string
+  /** Nobody publishes it yet: what the hub caps (`maxHeldRuns`, `maxHeldPerConnection`). */
+  readonly held: boolean
+  subscribe(subscriber: RunSubscriber, request: SubscribeRequest): void
+  unsubscribe(subscriber: RunSubscriber): void
+  heartbeatText(ts: number): string | null
 }
 
 /** What a `subscribe`/`resync` asked for. */
@@ -41,10 +74,14 @@ export type RunRecord = ReturnType<typeof createRunRecord>
 
 const noop = () => {}
 
+/** Replays this short are sent whatever the snapshot's size: they keep every activity entry and cost one step. */
+export const REPLAY_FLOOR_CHARS = 4096
+
 /**
  * One run in the hub: its state (built by the shared reducer), log, epoch, head seq, subscribers and the
- * queue that serialises every mutation. All sends happen synchronously inside a commit or an answer, so a
- * replay or snapshot always precedes the live events that follow it on a connection.
+ * queue that serialises every mutation. Live events reach subscribers synchronously inside a commit; a
+ * subscriber still catching up ignores them and reads them from the log (`read`), so a replay or snapshot
+ * always precedes the live events that follow it on a connection.
  */
 export function createRunRecord(id: string, ctx: RunRecordContext) {
   const { options, counters } = ctx
@@ -58,6 +95,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let closing = false
   let cachedSnapshot: { text: string; fit: SnapshotFit } | null = null
   let retainTimer: unknown
+  let queued = 0
   // A subscriber maps to its request while the run is still loading, to null once it is live.
   const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
   const viewers = createViewerWaiters({
@@ -119,39 +157,43 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     for (const [subscriber, request] of subscribers) {
       if (request) {
         subscribers.set(subscriber, null)
-        answer(subscriber, request)
+        subscriber.answer(plan(request))
       }
     }
     checkIdle()
     watch.arm()
   }
 
-  function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
+  function snapshot() {
+    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state)
+    return cachedSnapshot
+  }
+
+  // A replay costlier than a snapshot (and than a few frames) becomes the snapshot: a client far behind, or one
+  // asking for the whole log again and again, costs the hub one frame of at most 64 KiB.
+  function plan(request: SubscribeRequest): RunAnswer {
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
     if (head === 0) {
-      if (!owned && ctx.isForgotten(id)) {
-        counters.unknownRuns++
-        subscriber.deliver(errorFrameText('unknown_run', 'no such run (it ended and was forgotten)', id))
+      if (owned || !ctx.isForgotten(id)) return { kind: 'held', text: null }
+      counters.unknownRuns++
+      return {
+        kind: 'held',
+        text: errorFrameText('unknown_run', 'no such run (it ended and was forgotten)', id),
       }
-      return
     }
-    if (request.epoch === epoch && request.after !== undefined) {
-      const missing = log.since(request.after)
-      if (missing) {
+    const after = request.after
+    if (request.epoch === epoch && after !== undefined && after <= head && after >= head - log.size) {
+      const chars = after === head ? 0 : log.charsSince(after)
+      if (
+        chars !== null &&
+        (chars <= REPLAY_FLOOR_CHARS || chars <= snapshot().text.length || snapshot().fit === 'unavailable')
+      ) {
         counters.replays++
-        counters.replayedEvents += missing.length
-        for (const entry of missing) subscriber.deliver(entry.text)
-        return
+        return chars === 0 ? { kind: 'current' } : { kind: 'replay', after, log: record }
       }
     }
-    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state)
-    if (cachedSnapshot.fit === 'unavailable') counters.snapshotsUnavailable++
-    else {
-      counters.snapshotsSent++
-      if (cachedSnapshot.fit === 'trimmed') counters.snapshotsTrimmed++
-    }
-    subscriber.deliver(cachedSnapshot.text)
+    return { kind: 'snapshot', text: record.snapshotFrame() }
   }
 
   function commit(inputs: readonly EventInput[]): number {
@@ -175,7 +217,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     const live = [...subscribers].filter(([, request]) => request === null).map(([subscriber]) => subscriber)
     for (const entry of entries) {
       log.append(entry)
-      for (const subscriber of live) subscriber.deliver(entry.text)
+      for (const subscriber of live) subscriber.event(entry)
     }
     writer?.mark()
     watch.touched(ts)
@@ -225,14 +267,49 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     },
     /** Applies `inputs` as one atomic step with consecutive seqs; resolves with the last seq. */
     publish(inputs: readonly EventInput[]): Promise<number> {
-      const result = tail.then(() => commit(inputs))
+      // A producer that never awaits would queue without bound: past the cap its calls are refused.
+      if (queued >= options.maxQueuedPublishes) {
+        counters.rejected++
+        const types = inputs.map((input) => String(input?.type)).join('+')
+        return Promise.reject(new PublishError('overloaded', id, types, `${queued} calls already waiting`))
+      }
+      queued++
+      const result = tail.then(() => {
+        queued--
+        return commit(inputs)
+      })
       tail = result.then(noop, noop)
       return result
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
-      if (ready) answer(subscriber, request)
+      if (ready) subscriber.answer(plan(request))
+      viewers.seen()
+    },
+    /** See `ReplaySource`: `null` when that part of the log is gone (the reader sends `snapshotFrame()`). */
+    read(after: number, maxChars: number): LogEntry[] | null {
+      if (after === head) return []
+      if (after > head || after < head - log.size) return null
+      return log.read(after, maxChars)
+    },
+    snapshotFrame(): string {
+      const made = snapshot()
+      if (made.fit === 'unavailable') counters.snapshotsUnavailable++
+      else {
+        counters.snapshotsSent++
+        if (made.fit === 'trimmed') counters.snapshotsTrimmed++
+      }
+      return made.text
+    },
+    /** Only subscribed to, nobody publishes it yet (a record held while a persisted run loads). */
+    get held() {
+      return head === 0 && !owned
+    },
+    /** Takes over a subscriber that was held for this id before a producer claimed it: nothing to send yet. */
+    adopt(subscriber: RunSubscriber) {
+      cancelRetain()
+      subscribers.set(subscriber, ready ? null : {})
       viewers.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
