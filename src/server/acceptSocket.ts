@@ -1,3 +1,4 @@
+import { capFrameSize, consoleWarn } from './capFrameSize'
 import type { HubConnection, HubPeer } from './createConnection'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
@@ -6,6 +7,8 @@ export interface SocketLike {
   readonly bufferedAmount: number
   close(code?: number, reason?: string): void
   terminate?(): void
+  /** Stops reading from the peer (`ws`): a client closed for flooding costs nothing more. */
+  pause?(): void
   // biome-ignore lint/suspicious/noExplicitAny: ws's listeners take (data, isBinary), (code, reason) and (error).
   on(event: 'message' | 'close' | 'error', listener: (...args: any[]) => void): unknown
 }
@@ -18,8 +21,20 @@ export interface SocketServerLike<Request> {
 
 type Connect<Request> = (peer: HubPeer, request?: Request) => HubConnection
 
+export interface AcceptSocketOptions {
+  /** A socket the hub closed is destroyed this long after, if the closing handshake has not ended it, ms. */
+  closeGraceMs?: number
+  setTimeout?: (fn: () => void, ms: number) => unknown
+  clearTimeout?: (handle: unknown) => void
+}
+
+export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
+
 /**
- * Hands one socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`.
+ * Hands one socket to the hub: messages in (binary ones are refused as `bad_frame`, PROTOCOL v1.1 decision 7),
+ * close out, and a peer with the socket's `bufferedAmount`. A socket the hub closes stops being read when
+ * closed for policy (1008) and is destroyed after `closeGraceMs` if the client does not finish the closing
+ * handshake (a reader that stopped reading never would: `ws` would keep its queue for 30 s).
  * @example
  * wss.on('connection', (socket, request) => acceptSocket(hub.connect, socket, request))
  */
@@ -27,19 +42,34 @@ export function acceptSocket<Request>(
   connect: Connect<Request>,
   socket: SocketLike,
   request?: Request,
+  options: AcceptSocketOptions = {},
 ): HubConnection {
+  const later = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms))
+  const cancel =
+    options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>))
+  let grace: unknown
   const connection = connect(
     {
       send: (text) => socket.send(text),
       get bufferedAmount() {
         return socket.bufferedAmount
       },
-      close: (code, reason) => socket.close(code, reason),
+      close: (code, reason) => {
+        if (code === 1008) socket.pause?.()
+        socket.close(code, reason)
+        if (grace === undefined && socket.terminate) {
+          grace = later(() => socket.terminate?.(), options.closeGraceMs ?? SOCKET_DEFAULTS.closeGraceMs)
+          ;(grace as { unref?: () => void } | undefined)?.unref?.()
+        }
+      },
     },
     request,
   )
-  socket.on('message', (data: unknown) => connection.receive(data))
-  socket.on('close', () => connection.closed())
+  socket.on('message', (data: unknown, isBinary: unknown) => connection.receive(data, isBinary === true))
+  socket.on('close', () => {
+    if (grace !== undefined) cancel(grace)
+    connection.closed()
+  })
   // The 'close' event follows every error; listening keeps ws from throwing an unhandled 'error'.
   socket.on('error', () => {})
   return connection
@@ -47,12 +77,15 @@ export function acceptSocket<Request>(
 
 /**
  * Serves the hub on every connection of `server` until `close()`, which stops accepting and ends the sockets
- * it accepted (the server itself and the hub stay open).
+ * it accepted (the server itself and the hub stay open). A `ws` server allowing messages over 64 KiB is
+ * lowered to 64 KiB, with a warning (`warn`, by default `console.warn`).
  */
 export function attachSockets<Request>(
   connect: Connect<Request>,
   server: SocketServerLike<Request>,
+  warn: (message: string) => void = consoleWarn,
 ): { close(): Promise<void> } {
+  capFrameSize(server, warn)
   const accepted = new Set<SocketLike>()
   const onConnection = (socket: SocketLike, request: Request) => {
     accepted.add(socket)

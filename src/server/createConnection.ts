@@ -21,7 +21,8 @@ export interface HubPeer {
 
 /** What the transport calls back: each incoming message, and once when the peer has closed. */
 export interface HubConnection {
-  receive(data: unknown): void
+  /** One incoming message; `binary`: it came as a binary message, which is never a frame. */
+  receive(data: unknown, binary?: boolean): void
   closed(): void
 }
 
@@ -198,8 +199,12 @@ export function createConnection<Request>(
   }
 
   const connection: Connection = {
-    receive(data: unknown) {
+    receive(data: unknown, binary = false) {
       if (!open) return
+      if (binary) {
+        counters.badFrames++
+        return refuse('bad_frame', 'binary: frames are text messages')
+      }
       const result = decodeClientFrame(data)
       if (!result.ok) {
         counters.badFrames++

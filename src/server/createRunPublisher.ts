@@ -1,5 +1,6 @@
 import type { PhasePlanEntry, RunState } from '../protocol/types'
 import type { EventInput, RunRecord } from './createRunRecord'
+import { PublishError } from './PublishError'
 
 /**
  * The producer's handle on one run. Every method queues one mutation; calls from any number of concurrent
@@ -49,10 +50,34 @@ function defined<T extends object>(body: T): T {
   return copy
 }
 
+/**
+ * Wraps every method so that whatever its arguments do (a throwing getter, a Proxy, a revoked object) the
+ * caller gets a rejected promise, never a synchronous throw; anything but a `PublishError` becomes one.
+ */
+function rejecting<T extends object>(runId: string, methods: T): T {
+  for (const name of Object.keys(methods) as (keyof T)[]) {
+    const method = methods[name]
+    if (typeof method !== 'function') continue
+    methods[name] = ((...args: unknown[]) => {
+      try {
+        return method(...args)
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error)
+        const refused =
+          error instanceof PublishError
+            ? error
+            : new PublishError('invalid_event', runId, String(name), detail)
+        return Promise.reject(refused)
+      }
+    }) as T[keyof T]
+  }
+  return methods
+}
+
 /** Builds the publisher of a run record (see `RunPublisher`). */
 export function createRunPublisher(record: RunRecord): RunPublisher {
   const one = (event: EventInput) => record.publish([defined(event)])
-  return {
+  return rejecting(record.id, {
     runId: record.id,
     get epoch() {
       return record.epoch
@@ -90,5 +115,5 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     fail: (error) => one({ type: 'run_failed', error }),
     cancel: (reason) => one({ type: 'run_cancelled', error: reason }),
     firstSubscriber: (options) => record.firstSubscriber(options?.timeoutMs),
-  }
+  } satisfies RunPublisher)
 }
