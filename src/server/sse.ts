@@ -8,7 +8,7 @@ export interface SseOptions {
   keepAliveMs?: number
   /** Extra response headers (CORS, for example). */
   headers?: Record<string, string>
-  /** A stream the hub ends (slow reader, shutdown) is destroyed this long after if its bytes have not drained, ms. */
+  /** A stream the hub ends for its reader (too slow, stalled) has its connection destroyed this long after, ms. */
   closeGraceMs?: number
   setInterval?: (fn: () => void, ms: number) => unknown
   clearInterval?: (handle: unknown) => void
@@ -31,9 +31,14 @@ export interface SseHttpResponse {
   on(event: 'close' | 'error', listener: () => void): unknown
   /** Ends the connection at once (Node's `ServerResponse.destroy`): a peer that stopped reading never drains. */
   destroy?(): unknown
+  /**
+   * The connection under the response (Node's `ServerResponse.socket`): an ended response lets go of it while
+   * the bytes it queued may still wait there for a reader that stopped.
+   */
+  readonly socket?: { destroy(): unknown } | null
 }
 
-export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000, closeGraceMs: 2_000 } as const
+export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000, closeGraceMs: 1_000 } as const
 
 /** What an SSE request asks for: the run, and where to resume (`Last-Event-ID` wins over `after`). */
 export interface SseRequest {
@@ -167,22 +172,26 @@ function serveSse<Request extends SseHttpRequest>(
         return response.writableLength
       },
       // The hub closes for backpressure or shutdown: ending the response makes the client resume.
-      close: () => finish(true),
+      close: (code) => finish(code !== 1001),
     },
     request,
   )
-  function finish(byHub: boolean) {
+  // cut: the hub refused this reader (too slow, stalled): its connection is destroyed after the grace.
+  function finish(cut: boolean) {
     if (!open) return
     open = false
     if (keepAlive !== null) stopEvery(keepAlive)
+    const socket = response.socket
     try {
       response.end()
     } catch {}
-    // Bytes a reader never takes would keep the socket and its queue: destroyed once the grace is over.
-    if (byHub && response.writableLength > 0 && response.destroy) {
+    // A reader that stopped never takes the bytes queued for it, here or in the kernel, so its connection goes
+    // once the grace is over; a slow one has had the grace to read the rest, and resumes by Last-Event-ID.
+    if (cut) {
       const timer = later(() => {
         try {
-          response.destroy?.()
+          if (socket) socket.destroy()
+          else response.destroy?.()
         } catch {}
       }, options.closeGraceMs ?? SSE_DEFAULTS.closeGraceMs)
       ;(timer as { unref?: () => void } | undefined)?.unref?.()
