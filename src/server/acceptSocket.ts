@@ -1,4 +1,4 @@
-import { capFrameSize, consoleWarn } from './capFrameSize'
+import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 import type { HubConnection, HubPeer } from './createConnection'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
@@ -77,15 +77,15 @@ export function acceptSocket<Request>(
 
 /**
  * Serves the hub on every connection of `server` until `close()`, which stops accepting and ends the sockets
- * it accepted (the server itself and the hub stay open). A `ws` server allowing messages over 64 KiB is
- * lowered to 64 KiB, with a warning (`warn`, by default `console.warn`).
+ * it accepted (the server itself and the hub stay open). A `ws` server is hardened first (see
+ * `hardenSocketServer`: messages over 64 KiB refused, with a warning through `warn`; one message per turn).
  */
 export function attachSockets<Request>(
   connect: Connect<Request>,
   server: SocketServerLike<Request>,
   warn: (message: string) => void = consoleWarn,
 ): { close(): Promise<void> } {
-  capFrameSize(server, warn)
+  hardenSocketServer(server, warn)
   const accepted = new Set<SocketLike>()
   const onConnection = (socket: SocketLike, request: Request) => {
     accepted.add(socket)

@@ -3,7 +3,7 @@ import type { Server as HttpsServer } from 'node:https'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES } from '../protocol/types'
 import { acceptSocket, attachSockets } from './acceptSocket'
-import { consoleWarn } from './capFrameSize'
+import { consoleWarn } from './hardenSocketServer'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
 

@@ -129,10 +129,14 @@ export function createConnection<Request>(
     } catch {}
   }
 
+  // Follows of held ids: an upper bound kept as they are added (a producer may claim one meanwhile), counted
+  // exactly only when it reaches the cap, so a subscribe costs O(1) and not a scan of every follow.
+  let heldBound = 0
   function heldHere(): number {
-    let count = 0
-    for (const entry of following.values()) if (entry.kind === 'live' && entry.feed.run.held) count++
-    return count
+    if (heldBound < options.maxHeldPerConnection) return heldBound
+    heldBound = 0
+    for (const entry of following.values()) if (entry.kind === 'live' && entry.feed.run.held) heldBound++
+    return heldBound
   }
 
   function settle(runId: string, entry: Following, allowed: boolean) {
@@ -155,6 +159,7 @@ export function createConnection<Request>(
       return refuse('overloaded', 'the server follows too many runs not started yet; retry later', runId)
     }
     const feed = createRunFeed(run, sink)
+    if (run.held) heldBound++
     following.set(runId, { kind: 'live', feed })
     feed.request(entry.request)
   }
@@ -194,7 +199,10 @@ export function createConnection<Request>(
 
   function unsubscribe(runId: string) {
     const entry = following.get(runId)
-    if (entry?.kind === 'live') entry.feed.close()
+    if (entry?.kind === 'live') {
+      if (entry.feed.run.held) heldBound = Math.max(0, heldBound - 1)
+      entry.feed.close()
+    }
     following.delete(runId)
   }
 
