@@ -50,8 +50,11 @@ export async function malformed(tally: Tally, url: string, p: { connections: num
   let served = 0
   const sockets = await Promise.all(
     Array.from({ length: p.connections }, async () => {
+      let answered = false
       const socket = await openSocket(url, tally, (frame) => {
-        if (frame.type === 'snapshot') served++
+        if (frame.type !== 'snapshot' || answered) return
+        answered = true
+        served++
       })
       if (!socket) return null
       for (const text of [...malformedFrames, ...protoFrames]) socket.send(text)
@@ -133,6 +136,16 @@ function readHttp(
   })
 }
 
+/** Request targets the SSE handler cannot read or serve: each must get 400. */
+export const UNREADABLE = [
+  '/%',
+  '/sse%zz',
+  '//[',
+  '//a:99999/sse',
+  '/sse?run=',
+  `/sse?run=${'r'.repeat(200)}`,
+]
+
 /**
  * Server-Sent Events: request targets the handler cannot read (each must get 400), then readers of a noisy run
  * that never read, held for `holdMs` (the hub must end their streams and destroy their sockets meanwhile: the
@@ -140,14 +153,7 @@ function readHttp(
  */
 export async function sseAttack(http: string, p: { readers: number; holdMs: number }) {
   const statuses: Record<string, number> = {}
-  for (const target of [
-    '/sse%',
-    '/sse?run=%',
-    '//[',
-    '//a:99999/sse',
-    '/sse?run=',
-    `/sse?run=${'r'.repeat(200)}`,
-  ]) {
+  for (const target of UNREADABLE) {
     const status = /^HTTP\/1\.1 (\d{3})/.exec(await readHttp(http, target, 2000, {}, true))?.[1] ?? 'none'
     statuses[status] = (statuses[status] ?? 0) + 1
   }
