@@ -5,7 +5,14 @@
  */
 import { flap, forbiddenFlood, heldFlood, junkFlood, oversize, replayFlood } from './floodAttacks'
 import { serveIpc } from './ipc'
-import { authTricks, malformed, manyConnections, slowReaders, sseAttack } from './trickAttacks'
+import {
+  authTricks,
+  idleConnections,
+  malformed,
+  manyConnections,
+  slowReaders,
+  sseAttack,
+} from './trickAttacks'
 import { createTally, type Tally } from './wsAttacker'
 
 export interface AttackOrder {
@@ -34,6 +41,7 @@ const attacks: Record<string, Attack> = {
   'auth-tricks': (t, o) => authTricks(t, o.ws, o.http, o.params as never),
   connections: (t, o) => manyConnections(t, o.ws, o.params as never),
   sse: (_t, o) => sseAttack(o.http, o.params as never),
+  idle: (t, o) => idleConnections(t, o.ws, o.params as never),
 }
 
 serveIpc(

@@ -152,6 +152,12 @@ serveIpc(
       return { head: run.head, done: phase.done, total: phase.total, expected: 2 + tasks * events }
     },
     memory: (args) => measureHubMemory(args as { count: number }),
+    /** Heap in use after a full GC, bytes. */
+    heap() {
+      gc()
+      gc()
+      return process.memoryUsage().heapUsed
+    },
   },
   { port: (server.address() as AddressInfo).port, fatRuns: FAT_RUNS },
 )

@@ -206,6 +206,17 @@ export async function startHostile() {
       })
     },
     memory: (count: number) => hub.call<HubMemory>('memory', { count }, 120_000),
+    /** Heap bytes one idle WebSocket connection costs the hub process (`ws`, Node and the hub), over `count`. */
+    async socketMemory(count: number): Promise<number> {
+      const before = await hub.call<number>('heap')
+      const base = (await stats()).metrics.connections!
+      const order: AttackOrder = { name: 'idle', params: { count, holdMs: 3_000 }, ws, http }
+      const attack = attackerProcess.call<AttackReport>('attack', order, 60_000)
+      for (let i = 0; i < 200 && (await stats()).metrics.connections! < base + count; i++) await sleep(50)
+      const during = await hub.call<number>('heap')
+      await attack
+      return (during - before) / count
+    },
     async close() {
       await goodClient.call('stop').catch(() => {})
       await Promise.all([attackerProcess.stop(), goodClient.stop(), hub.stop()])

@@ -192,3 +192,17 @@ export async function manyConnections(tally: Tally, url: string, p: { count: num
   await closeAll(sockets, 0)
   return { served }
 }
+
+/** `count` idle connections held for `holdMs` (the runner weighs the hub meanwhile). */
+export async function idleConnections(tally: Tally, url: string, p: { count: number; holdMs: number }) {
+  const sockets = []
+  for (let i = 0; i < p.count; i += 100) {
+    sockets.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(100, p.count - i) }, () => openSocket(url, tally)),
+      )),
+    )
+  }
+  await sleep(p.holdMs)
+  await closeAll(sockets, 0)
+}

@@ -1,5 +1,5 @@
-import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 import type { HubConnection, HubPeer } from './createConnection'
+import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
 export interface SocketLike {

@@ -3,9 +3,9 @@ import type { Server as HttpsServer } from 'node:https'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES } from '../protocol/types'
 import { acceptSocket, attachSockets } from './acceptSocket'
-import { consoleWarn } from './hardenSocketServer'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
+import { consoleWarn } from './hardenSocketServer'
 
 export interface AttachWebSocketOptions {
   /** URL path to accept upgrades on (when given a Node HTTP server). */

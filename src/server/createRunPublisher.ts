@@ -50,34 +50,25 @@ function defined<T extends object>(body: T): T {
   return copy
 }
 
-/**
- * Wraps every method so that whatever its arguments do (a throwing getter, a Proxy, a revoked object) the
- * caller gets a rejected promise, never a synchronous throw; anything but a `PublishError` becomes one.
- */
-function rejecting<T extends object>(runId: string, methods: T): T {
-  for (const name of Object.keys(methods) as (keyof T)[]) {
-    const method = methods[name]
-    if (typeof method !== 'function') continue
-    methods[name] = ((...args: unknown[]) => {
-      try {
-        return method(...args)
-      } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error)
-        const refused =
-          error instanceof PublishError
-            ? error
-            : new PublishError('invalid_event', runId, String(name), detail)
-        return Promise.reject(refused)
-      }
-    }) as T[keyof T]
-  }
-  return methods
-}
-
 /** Builds the publisher of a run record (see `RunPublisher`). */
 export function createRunPublisher(record: RunRecord): RunPublisher {
-  const one = (event: EventInput) => record.publish([defined(event)])
-  return rejecting(record.id, {
+  const refuse = (error: unknown, type: string): Promise<never> => {
+    const detail = error instanceof Error ? error.message : String(error)
+    return Promise.reject(
+      error instanceof PublishError ? error : new PublishError('invalid_event', record.id, type, detail),
+    )
+  }
+  // Whatever the caller hands in (a throwing getter, a Proxy), the answer is a rejected promise, never a throw:
+  // reading an event or an option happens inside these.
+  const safely = <T>(type: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return call()
+    } catch (error) {
+      return refuse(error, type)
+    }
+  }
+  const one = (event: EventInput) => safely('publish', () => record.publish([defined(event)]))
+  return {
     runId: record.id,
     get epoch() {
       return record.epoch
@@ -90,7 +81,8 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     },
     state: () => record.state,
     publish: one,
-    start: (plan, options) => one({ type: 'run_started', plan, title: options?.title }),
+    start: (plan, options) =>
+      safely('run_started', () => one({ type: 'run_started', plan, title: options?.title })),
     updatePlan: (plan) => one({ type: 'plan_updated', plan }),
     queued: (position) => one({ type: 'queued', position }),
     phaseStarted: (phase) => one({ type: 'phase_started', phase }),
@@ -110,10 +102,12 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     agentCompleted: (agent, ok) => one({ type: 'agent_completed', agent, ok }),
     toolExecuting: (call, tool, agent) => one({ type: 'tool_executing', call, tool, agent }),
     toolCompleted: (call, tool, options) =>
-      one({ type: 'tool_completed', call, tool, ok: options?.ok, agent: options?.agent }),
+      safely('tool_completed', () =>
+        one({ type: 'tool_completed', call, tool, ok: options?.ok, agent: options?.agent }),
+      ),
     complete: () => one({ type: 'run_completed' }),
     fail: (error) => one({ type: 'run_failed', error }),
     cancel: (reason) => one({ type: 'run_cancelled', error: reason }),
-    firstSubscriber: (options) => record.firstSubscriber(options?.timeoutMs),
-  } satisfies RunPublisher)
+    firstSubscriber: (options) => safely('firstSubscriber', () => record.firstSubscriber(options?.timeoutMs)),
+  }
 }

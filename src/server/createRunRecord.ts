@@ -5,7 +5,7 @@ import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
-import { createViewerWaiters } from './createViewerWaiters'
+import { createViewerWaiters, type ViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
@@ -98,11 +98,14 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let queued = 0
   // A subscriber maps to its request while the run is still loading, to null once it is live.
   const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
-  const viewers = createViewerWaiters({
-    setTimeout: options.setTimeout,
-    clearTimeout: options.clearTimeout,
-    settled: () => watch.arm(),
-  })
+  // Made on the first `firstSubscriber` call: most runs never have a producer waiting for a viewer.
+  let viewers: ViewerWaiters | null = null
+  const waiters = () =>
+    (viewers ??= createViewerWaiters({
+      setTimeout: options.setTimeout,
+      clearTimeout: options.clearTimeout,
+      settled: () => watch.arm(),
+    }))
   const writer: PersistWriter | null = options.persist
     ? createPersistWriter({
         save: () => options.persist!.save(id, persisted()),
@@ -115,7 +118,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const budget = createSnapshotBudget(id)
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
-    !disposed && ready && subscribers.size === 0 && viewers.size === 0 && state.status === 'running'
+    !disposed && ready && subscribers.size === 0 && (viewers?.size ?? 0) === 0 && state.status === 'running'
   const watch = createAbandonWatch({
     abandonMs: options.abandonMs,
     now: options.now,
@@ -285,7 +288,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
       if (ready) subscriber.answer(plan(request))
-      viewers.seen()
+      viewers?.seen()
     },
     /** See `ReplaySource`: `null` when that part of the log is gone (the reader sends `snapshotFrame()`). */
     read(after: number, maxChars: number): LogEntry[] | null {
@@ -310,7 +313,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     adopt(subscriber: RunSubscriber) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : {})
-      viewers.seen()
+      viewers?.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
@@ -328,7 +331,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
-      return viewers.wait(timeoutMs)
+      return waiters().wait(timeoutMs)
     },
     /** The hub is closing: writes the state now, sealed (no-op without persistence or events). */
     flush(): Promise<void> {
@@ -345,7 +348,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       cancelRetain()
       watch.dispose()
       subscribers.clear()
-      viewers.dispose()
+      viewers?.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }
