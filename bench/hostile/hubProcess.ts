@@ -3,11 +3,12 @@
  * hook (ids starting with `secret` are forbidden) and the hub's default limits; a well-behaved publisher ticking
  * `good` at 20 events/s (each event's label is the time it was due, so the good client can measure latency
  * including any stall of this process); `big` (10,000 events in its log) and `fat-*` runs (snapshots near 64 KiB)
- * to make answers expensive; `secret-1` to try to leak. The parent reads stats and drives in-process loads over IPC.
+ * to make answers expensive; `quiet` (started, then silent); `secret-1` to try to leak. The parent reads stats and drives in-process loads over IPC.
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { getHeapStatistics } from 'node:v8'
 import { attachWebSocket } from '../../src/server/attachWebSocket'
 import { createProgressHub } from '../../src/server/createProgressHub'
 import { createSseHandler } from '../../src/server/sse'
@@ -33,7 +34,6 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
 
 const hub = createProgressHub<IncomingMessage>({
   authorize: (_request, runId) => !runId.startsWith('secret'),
-  heartbeatMs: 1_000,
   onError: (error, context) => console.error(`hub: ${context}: ${String(error)}`),
 })
 const sse = createSseHandler(hub, { keepAliveMs: 5_000 })
@@ -49,6 +49,7 @@ server.on('connection', (socket) => {
 attachWebSocket(hub, server, { path: '/progress', onWarning: () => {} })
 
 async function seed() {
+  await hub.run('quiet').start(plan, { title: 'a run with nothing going on' })
   const secret = hub.run('secret-1')
   await secret.start(plan, { title: 'TOP SECRET' })
   await secret.agentThinking('spy', 'TOP SECRET plans')
@@ -80,10 +81,11 @@ function tick() {
   setTimeout(tick, Math.max(0, t0 + ticks * TICK_MS + TICK_MS - Date.now()))
 }
 
-// Peak heap, sampled; the event loop's longest delay, from perf_hooks.
+// Peak heap, sampled (V8's statistics: process.memoryUsage also reads the RSS, which costs more); the event
+// loop's longest delay, from perf_hooks.
 let peakHeap = 0
 const sample = () => {
-  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)
+  peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size)
 }
 setInterval(sample, 20).unref()
 const delay = monitorEventLoopDelay({ resolution: 10 })
@@ -105,7 +107,7 @@ serveIpc(
   {
     reset() {
       gc()
-      peakHeap = process.memoryUsage().heapUsed
+      peakHeap = getHeapStatistics().used_heap_size
       delay.reset()
       return null
     },
@@ -114,7 +116,7 @@ serveIpc(
       const mb = (bytes: number) => bytes / 1024 / 1024
       return {
         peakHeapMB: mb(peakHeap),
-        heapMB: mb(process.memoryUsage().heapUsed),
+        heapMB: mb(getHeapStatistics().used_heap_size),
         loopDelayMaxMs: delay.max / 1e6,
         goodHead: good.head,
         metrics: hub.metrics() as unknown as Record<string, number>,
@@ -142,9 +144,10 @@ serveIpc(
       await run.phaseStarted('work')
       await Promise.all(
         Array.from({ length: tasks }, async (_, t) => {
+          // Each task works between its events (a turn of the event loop), as producers do.
           for (let done = 1; done <= events; done++) {
             await run.taskProgress('work', `t${t}`, done, events)
-            if (done % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+            await new Promise((resolve) => setImmediate(resolve))
           }
         }),
       )

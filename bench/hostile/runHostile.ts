@@ -63,7 +63,7 @@ export const ATTACKS: AttackSpec[] = [
   },
   {
     name: 'connections',
-    title: 'concurrent connections, each following the good run',
+    title: 'concurrent connections, each following a run',
     params: { full: { count: 2000 }, test: { count: 200 } },
   },
   {

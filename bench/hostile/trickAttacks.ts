@@ -171,7 +171,7 @@ export async function sseAttack(http: string, p: { readers: number; holdMs: numb
   return { statuses }
 }
 
-/** `count` connections at once, each following `good`; every one must be served. */
+/** `count` connections at once, each following `quiet`; every one must be served. */
 export async function manyConnections(tally: Tally, url: string, p: { count: number }) {
   let served = 0
   const sockets = []
@@ -181,7 +181,7 @@ export async function manyConnections(tally: Tally, url: string, p: { count: num
         const socket = await openSocket(url, tally, (frame) => {
           if (frame.type === 'snapshot') served++
         })
-        socket?.send(subscribe('good'))
+        socket?.send(subscribe('quiet'))
         return socket
       }),
     )

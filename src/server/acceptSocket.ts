@@ -32,9 +32,10 @@ export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
 
 /**
  * Hands one socket to the hub: messages in (binary ones are refused as `bad_frame`, PROTOCOL v1.1 decision 7),
- * close out, and a peer with the socket's `bufferedAmount`. A socket the hub closes stops being read when
- * closed for policy (1008) and is destroyed after `closeGraceMs` if the client does not finish the closing
- * handshake (a reader that stopped reading never would: `ws` would keep its queue for 30 s).
+ * close out, and a peer with the socket's `bufferedAmount`. A socket the hub closes, or that sent a frame `ws`
+ * refused (1009, 1007, 1002), stops being read when closed for policy or refused, and is destroyed after
+ * `closeGraceMs` if the client does not finish the closing handshake (a reader that stopped reading never
+ * would: `ws` would keep its queue for 30 s).
  * @example
  * wss.on('connection', (socket, request) => acceptSocket(hub.connect, socket, request))
  */
@@ -48,6 +49,12 @@ export function acceptSocket<Request>(
   const cancel =
     options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>))
   let grace: unknown
+  // Destroys the socket once the grace is over, unless the closing handshake ends it first.
+  const cutLater = () => {
+    if (grace !== undefined || !socket.terminate) return
+    grace = later(() => socket.terminate?.(), options.closeGraceMs ?? SOCKET_DEFAULTS.closeGraceMs)
+    ;(grace as { unref?: () => void } | undefined)?.unref?.()
+  }
   const connection = connect(
     {
       send: (text) => socket.send(text),
@@ -57,10 +64,7 @@ export function acceptSocket<Request>(
       close: (code, reason) => {
         if (code === 1008) socket.pause?.()
         socket.close(code, reason)
-        if (grace === undefined && socket.terminate) {
-          grace = later(() => socket.terminate?.(), options.closeGraceMs ?? SOCKET_DEFAULTS.closeGraceMs)
-          ;(grace as { unref?: () => void } | undefined)?.unref?.()
-        }
+        cutLater()
       },
     },
     request,
@@ -70,8 +74,13 @@ export function acceptSocket<Request>(
     if (grace !== undefined) cancel(grace)
     connection.closed()
   })
-  // The 'close' event follows every error; listening keeps ws from throwing an unhandled 'error'.
-  socket.on('error', () => {})
+  // ws reports a frame it refused (over maxPayload: 1009, invalid UTF-8: 1007, bad framing: 1002) and closes
+  // the socket itself; the rest of such a frame is not read (a 99 MB frame would be). The 'close' event follows
+  // every error; listening also keeps ws from throwing an unhandled 'error'.
+  socket.on('error', () => {
+    socket.pause?.()
+    cutLater()
+  })
   return connection
 }
 
