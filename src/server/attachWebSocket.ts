@@ -12,8 +12,8 @@ export interface AttachWebSocketOptions {
   path?: string
   /**
    * Largest incoming message `ws` takes before closing the socket (1009); at most (and by default) 64 KiB,
-   * PROTOCOL's frame limit. Anything larger, here or on a `WebSocketServer` passed in, is lowered to 64 KiB
-   * with a warning.
+   * PROTOCOL's frame limit. Anything larger, here or on a `WebSocketServer` passed in, is lowered to 64 KiB:
+   * ws's own default (100 MiB) silently, a value someone set with a warning.
    */
   maxPayload?: number
   /** Where that warning goes (default `console.warn`). */
