@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every section side by side in one process, a markdown table on stdout and in
- * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, hostile clients,
- * bundle size. Flags: --quick (fewer frames and reps, for a smoke run; attacks scaled down),
- * --only=ingest,storm,dashboard,resume,hostile,size,
+ * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, publish over HTTP,
+ * hostile clients, bundle size. Flags: --quick (fewer frames and reps, for a smoke run; attacks scaled down),
+ * --only=ingest,storm,dashboard,resume,http,hostile,size,
  * --no-peers (skip installing peer libraries for the size comparison).
  */
 import './production'
@@ -51,6 +51,14 @@ if (
   existsSync(join(repoRoot, 'src/client/createProgressClient.ts'))
 ) {
   await section('resume', async () => (await import('./resume')).benchResume({ missed: 10_000, reps }))
+  await section('http', async () =>
+    (await import('./publishHttp')).benchPublishHttp({
+      events: quick ? 2_000 : 10_000,
+      runs: quick ? 200 : 1_000,
+      reps: quick ? 2 : 3,
+      latencyCount: quick ? 100 : 300,
+    }),
+  )
 } else notes.push('Resume skipped: the hub or createProgressClient does not exist yet.')
 if (wanted('hostile') && existsSync(join(repoRoot, 'src/server/index.ts'))) {
   const t = performance.now()

@@ -1,4 +1,5 @@
 import type { HubConnection, HubPeer } from './createConnection'
+import type { PingWatch } from './createPingWatch'
 import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
@@ -9,8 +10,10 @@ export interface SocketLike {
   terminate?(): void
   /** Stops reading from the peer (`ws`): a client closed for flooding costs nothing more. */
   pause?(): void
+  /** A WebSocket ping frame; with it the hub frees a peer that stops answering (see `pingMs`). */
+  ping?(): void
   // biome-ignore lint/suspicious/noExplicitAny: ws's listeners take (data, isBinary), (code, reason) and (error).
-  on(event: 'message' | 'close' | 'error', listener: (...args: any[]) => void): unknown
+  on(event: 'message' | 'close' | 'error' | 'pong', listener: (...args: any[]) => void): unknown
 }
 
 /** What `hub.attach` needs of a WebSocket server: `ws`'s `WebSocketServer` fits. */
@@ -32,10 +35,11 @@ export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
 
 /**
  * Hands one socket to the hub: messages in (binary ones are refused as `bad_frame`, PROTOCOL v1.1 decision 7),
- * close out, and a peer with the socket's `bufferedAmount`. A socket the hub closes, or that sent a frame `ws`
- * refused (1009, 1007, 1002), stops being read when closed for policy or refused, and is destroyed after
- * `closeGraceMs` if the client does not finish the closing handshake (a reader that stopped reading never
- * would: `ws` would keep its queue for 30 s).
+ * close out, and a peer with the socket's `bufferedAmount`; with `pings`, a peer that stops answering pings is
+ * terminated (`hub.accept` passes the hub's own). A socket the hub closes, or that sent a frame `ws` refused
+ * (1009, 1007, 1002), stops being read when closed for policy or refused, and is destroyed after `closeGraceMs`
+ * if the client does not finish the closing handshake (a reader that stopped reading never would: `ws` would
+ * keep its queue for 30 s).
  * @example
  * wss.on('connection', (socket, request) => acceptSocket(hub.connect, socket, request))
  */
@@ -43,6 +47,7 @@ export function acceptSocket<Request>(
   connect: Connect<Request>,
   socket: SocketLike,
   request?: Request,
+  pings?: PingWatch,
   options: AcceptSocketOptions = {},
 ): HubConnection {
   const later = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms))
@@ -69,8 +74,10 @@ export function acceptSocket<Request>(
     },
     request,
   )
-  socket.on('message', (data: unknown, isBinary: unknown) => connection.receive(data, isBinary === true))
+  socket.on('message', (data: unknown, isBinary?: boolean) => connection.receive(data, isBinary === true))
+  const unwatch = pings?.watch(socket)
   socket.on('close', () => {
+    unwatch?.()
     if (grace !== undefined) cancel(grace)
     connection.closed()
   })
@@ -90,7 +97,7 @@ export function acceptSocket<Request>(
  * `hardenSocketServer`: messages over 64 KiB refused, with a warning through `warn`; one message per turn).
  */
 export function attachSockets<Request>(
-  connect: Connect<Request>,
+  accept: (socket: SocketLike, request: Request) => unknown,
   server: SocketServerLike<Request>,
   warn: (message: string) => void = consoleWarn,
 ): { close(): Promise<void> } {
@@ -99,7 +106,7 @@ export function attachSockets<Request>(
   const onConnection = (socket: SocketLike, request: Request) => {
     accepted.add(socket)
     socket.on('close', () => accepted.delete(socket))
-    acceptSocket(connect, socket, request)
+    accept(socket, request)
   }
   server.on('connection', onConnection)
   return {

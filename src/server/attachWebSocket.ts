@@ -2,10 +2,9 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { MAX_FRAME_BYTES } from '../protocol/types'
-import { acceptSocket, attachSockets } from './acceptSocket'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
-import { consoleWarn } from './hardenSocketServer'
+import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
 export interface AttachWebSocketOptions {
   /** URL path to accept upgrades on (when given a Node HTTP server). */
@@ -21,7 +20,8 @@ export interface AttachWebSocketOptions {
 }
 
 /**
- * Hands one `ws` socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`.
+ * Hands one `ws` socket to the hub: messages in, close out, a peer with the socket's `bufferedAmount`, and pings
+ * every `pingMs` (the hub's option) that free the peer after two go unanswered.
  * @example
  * wss.on('connection', (socket, request) => acceptWebSocket(hub, socket, request))
  */
@@ -30,7 +30,7 @@ export function acceptWebSocket(
   socket: WebSocket,
   request?: IncomingMessage,
 ): HubConnection {
-  return acceptSocket(hub.connect, socket, request)
+  return hub.accept(socket, request)
 }
 
 /**
@@ -56,7 +56,9 @@ export function attachWebSocket(
           path: options.path,
           maxPayload: options.maxPayload ?? MAX_FRAME_BYTES,
         })
-  const attached = attachSockets(hub.connect, wss, warn)
+  // Hardened here so the warning goes to `onWarning`; hub.attach finds nothing left to say.
+  hardenSocketServer(wss, warn)
+  const attached = hub.attach(wss)
   return {
     wss,
     async close() {

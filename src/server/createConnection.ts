@@ -21,7 +21,7 @@ export interface HubPeer {
 
 /** What the transport calls back: each incoming message, and once when the peer has closed. */
 export interface HubConnection {
-  /** One incoming message; `binary`: it came as a binary message, which is never a frame. */
+  /** One incoming message; `binary` when the transport says it was a binary message (invalid: v1.1 decision 7). */
   receive(data: unknown, binary?: boolean): void
   closed(): void
 }
@@ -207,11 +207,11 @@ export function createConnection<Request>(
   }
 
   const connection: Connection = {
-    receive(data: unknown, binary = false) {
+    receive(data: unknown, binary?: boolean) {
       if (!open) return
-      if (binary) {
+      if (binary === true) {
         counters.badFrames++
-        return refuse('bad_frame', 'binary: frames are text messages')
+        return refuse('bad_frame', 'binary message: frames are JSON text')
       }
       const result = decodeClientFrame(data)
       if (!result.ok) {
@@ -228,7 +228,10 @@ export function createConnection<Request>(
     },
     closed: teardown,
     close,
-    /** Sends a heartbeat for every run this connection follows that has issued a seq and is not catching up. */
+    /**
+     * Sends a heartbeat for every run this connection follows, issued or not (v1.1: head 0, no epoch), except runs
+     * still catching up (the heartbeat would announce a head the client has not been sent yet).
+     */
     heartbeat(ts: number) {
       if (!open || overBudget()) return
       for (const entry of following.values()) {

@@ -46,6 +46,8 @@ export function createRunFeed(followed: FollowedRun, sink: FeedSink): RunFeed {
     null
   // Live events logged since the feed began (sent or skipped): the run moved on when this changes.
   let events = 0
+  // When this feed was last sent a snapshot: a burst of requests from other positions gets no second one.
+  let lastSnapshot: { turn: number; events: number } | null = null
 
   function stop() {
     if (job) sink.pump.cancel(job)
@@ -89,11 +91,21 @@ export function createRunFeed(followed: FollowedRun, sink: FeedSink): RunFeed {
       if (position === null) sink.send(entry.text)
     },
     answer(answer: RunAnswer) {
+      const turn = sink.turn()
+      // Within one burst, the snapshot this feed was just sent, the run unchanged: sending it again serves nothing.
+      if (answer.kind === 'snapshot' && lastSnapshot?.turn === turn && lastSnapshot.events === events) {
+        sink.counters.coalesced++
+        return
+      }
       stop()
+      // v1.1 addition A: the acknowledgement precedes whatever answers the request.
+      sink.send(answer.subscribed)
       if (answer.kind === 'held') {
         if (answer.text !== null) sink.send(answer.text)
-      } else if (answer.kind === 'snapshot') snapshot(answer.text)
-      else if (answer.kind === 'replay') {
+      } else if (answer.kind === 'snapshot') {
+        lastSnapshot = { turn, events }
+        snapshot(answer.log.snapshotFrame())
+      } else if (answer.kind === 'replay') {
         log = answer.log
         position = answer.after
         job = { step }
@@ -102,12 +114,13 @@ export function createRunFeed(followed: FollowedRun, sink: FeedSink): RunFeed {
     },
     request(request) {
       const turn = sink.turn()
-      // The same position again while its answer is still going out, or anything again within the burst that
-      // was just answered, the run unchanged since: the answer given serves it.
+      // The same position again while its answer is still going out, or within the burst that asked it, the run
+      // unchanged since: the answer given serves it.
       const repeat =
         last !== null &&
-        ((position !== null && last.epoch === request.epoch && last.after === request.after) ||
-          (last.turn === turn && last.events === events))
+        last.epoch === request.epoch &&
+        last.after === request.after &&
+        (position !== null || (last.turn === turn && last.events === events))
       if (repeat) return false
       last = { epoch: request.epoch, after: request.after, turn, events }
       feed.run.subscribe(feed, request)

@@ -5,14 +5,16 @@ import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
+import { createUnwatchedSignals } from './createUnwatchedSignals'
 import { createViewerWaiters, type ViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
+import { heartbeatText, subscribedText } from './livenessText'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
 import { type SnapshotFit, snapshotText } from './snapshotText'
-import { type EventInput, stageEvents } from './stageEvents'
+import { type EventInput, type Staged, stageEvents, stagePrefix } from './stageEvents'
 
 export type { EventInput }
 
@@ -26,14 +28,18 @@ export interface ReplaySource {
 }
 
 /**
- * How a run answers a `subscribe`/`resync`; the subscriber carries it out. `held`: nothing issued yet (with
+ * How a run answers a `subscribe`/`resync`; the subscriber carries it out: first the `subscribed` frame, then
+ * by kind. `held`: nothing issued yet (with
  * the `unknown_run` error to send when a run of this id was forgotten); `current`: the client has the head;
- * `snapshot`: send `text`, then live; `replay`: read `log` after `after`, then live.
+ * `snapshot`: send `log.snapshotFrame()`, then live; `replay`: read `log` after `after`, then live.
  */
-export type RunAnswer =
+export type RunAnswer = { subscribed: string } & AnswerStep
+
+/** What follows the `subscribed` frame (v1.1 addition A) in an answer. */
+export type AnswerStep =
   | { kind: 'held'; text: string | null }
   | { kind: 'current' }
-  | { kind: 'snapshot'; text: string }
+  | { kind: 'snapshot'; log: ReplaySource }
   | { kind: 'replay'; after: number; log: ReplaySource }
 
 /** One connection's follow of one run. */
@@ -72,6 +78,14 @@ export interface RunRecordContext {
 
 export type RunRecord = ReturnType<typeof createRunRecord>
 
+/** What `publishPrefix` did: the run's epoch and head after it, the events applied, and the refusal if any. */
+export interface PrefixResult {
+  epoch: string
+  seq: number
+  applied: number
+  refused?: { index: number; error: PublishError }
+}
+
 const noop = () => {}
 
 /** Replays this short are sent whatever the snapshot's size: they keep every activity entry and cost one step. */
@@ -87,6 +101,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const { options, counters } = ctx
   let epoch = options.epoch()
   let head = 0
+  // Server time of the last sequenced event (heartbeat `idle`); null when unknown.
+  let lastEventAt: number | null = null
   let state: RunState = createRunState()
   const log = createEventLog(options.logLimit)
   let ready = !options.persist
@@ -116,6 +132,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       })
     : null
   const budget = createSnapshotBudget(id)
+  const unwatched = createUnwatchedSignals({
+    setTimeout: options.setTimeout,
+    clearTimeout: options.clearTimeout,
+    viewers: () => subscribers.size,
+  })
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
     !disposed && ready && subscribers.size === 0 && (viewers?.size ?? 0) === 0 && state.status === 'running'
@@ -154,7 +175,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         for (const frame of saved.log.slice(-options.logLimit))
           log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
       }
+      lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
+      if (isTerminal(state.status)) unwatched.dispose()
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
@@ -172,9 +195,14 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     return cachedSnapshot
   }
 
+  // v1.1: the acknowledgement comes first, so a run with nothing issued reads as waiting, not silent.
+  function plan(request: SubscribeRequest): RunAnswer {
+    return { subscribed: subscribedText({ run: id, epoch, head }, options.heartbeatMs), ...step(request) }
+  }
+
   // A replay costlier than a snapshot (and than a few frames) becomes the snapshot: a client far behind, or one
   // asking for the whole log again and again, costs the hub one frame of at most 64 KiB.
-  function plan(request: SubscribeRequest): RunAnswer {
+  function step(request: SubscribeRequest): AnswerStep {
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
     if (head === 0) {
@@ -196,24 +224,35 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         return chars === 0 ? { kind: 'current' } : { kind: 'replay', after, log: record }
       }
     }
-    return { kind: 'snapshot', text: record.snapshotFrame() }
+    return { kind: 'snapshot', log: record }
   }
 
   function commit(inputs: readonly EventInput[]): number {
+    return apply(inputs, (ts) => stageEvents(inputs, stagingRun(), ts)).head
+  }
+
+  function stagingRun() {
+    return { id, epoch, head, state, limits: options.limits, budget }
+  }
+
+  /** Stages through `stage` (which throws or reports refusals), then logs, sends and persists what it staged. */
+  function apply<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
     const ts = options.now()
-    let staged: ReturnType<typeof stageEvents>
+    let staged: S
     try {
       if (ctx.isClosed()) {
         throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
       }
-      staged = stageEvents(inputs, { id, epoch, head, state, limits: options.limits, budget }, ts)
+      staged = stage(ts)
     } catch (error) {
       counters.rejected++
       throw error
     }
     const { entries } = staged
+    if (entries.length === 0) return { head, staged }
     state = staged.state
     head += entries.length
+    lastEventAt = ts
     cachedSnapshot = null
     counters.events += entries.length
     // A slow subscriber may be closed (and leave) while we loop: iterate a copy.
@@ -226,9 +265,10 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
+      unwatched.dispose()
       checkIdle()
     }
-    return head
+    return { head, staged }
   }
 
   function checkIdle() {
@@ -247,6 +287,23 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       commit([{ type: 'run_failed', error: `abandoned: no event for ${seconds} s and nobody following` }])
     })
     tail = result.then(noop, (error: unknown) => reportError(error, 'abandon'))
+  }
+
+  // Every mutation waits its turn on `tail`; a producer that never awaits would queue without bound, so past
+  // `maxQueuedPublishes` waiting calls its calls are refused.
+  function enqueue<T>(inputs: readonly EventInput[], mutate: () => T): Promise<T> {
+    if (queued >= options.maxQueuedPublishes) {
+      counters.rejected++
+      const types = inputs.map((input) => String(input?.type)).join('+')
+      return Promise.reject(new PublishError('overloaded', id, types, `${queued} calls already waiting`))
+    }
+    queued++
+    const result = tail.then(() => {
+      queued--
+      return mutate()
+    })
+    tail = result.then(noop, noop)
+    return result
   }
 
   function cancelRetain() {
@@ -270,23 +327,26 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     },
     /** Applies `inputs` as one atomic step with consecutive seqs; resolves with the last seq. */
     publish(inputs: readonly EventInput[]): Promise<number> {
-      // A producer that never awaits would queue without bound: past the cap its calls are refused.
-      if (queued >= options.maxQueuedPublishes) {
-        counters.rejected++
-        const types = inputs.map((input) => String(input?.type)).join('+')
-        return Promise.reject(new PublishError('overloaded', id, types, `${queued} calls already waiting`))
-      }
-      queued++
-      const result = tail.then(() => {
-        queued--
-        return commit(inputs)
+      return enqueue(inputs, () => commit(inputs))
+    },
+    /**
+     * Applies the longest acceptable prefix of `inputs` (the HTTP publish API's rule): the events before the first
+     * refusal are logged and sent, none after it. Resolves with the head and epoch after it, how many were applied
+     * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
+     */
+    publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
+      return enqueue(inputs, () => {
+        const { head: last, staged } = apply(inputs, (ts) => stagePrefix(inputs, stagingRun(), ts))
+        if (staged.refused) counters.rejected++
+        const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
+        if (staged.refused) out.refused = staged.refused
+        return out
       })
-      tail = result.then(noop, noop)
-      return result
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
+      unwatched.viewers(subscribers.size)
       if (ready) subscriber.answer(plan(request))
       viewers?.seen()
     },
@@ -313,21 +373,25 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     adopt(subscriber: RunSubscriber) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : {})
+      unwatched.viewers(subscribers.size)
       viewers?.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
+      unwatched.viewers(subscribers.size)
       checkIdle()
       watch.arm()
     },
+    /** Also for a run with nothing issued yet (head 0, no epoch): its followers see a live link, not silence. */
     heartbeatText(ts: number): string | null {
-      if (head === 0 || !ready) return null
-      return encodeFrame({ v: 1, type: 'heartbeat', run: id, epoch, head, ts })
+      return ready ? heartbeatText({ run: id, epoch, head }, ts, lastEventAt) : null
     },
     /** A producer holds this run: keep it even before its first event. */
     claim() {
       owned = true
     },
+    /** Aborts once the run has had no viewer for `afterMs`; never once the run ended. */
+    unwatched: (afterMs: number): AbortSignal => unwatched.signal(afterMs),
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
@@ -349,6 +413,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       watch.dispose()
       subscribers.clear()
       viewers?.dispose()
+      unwatched.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

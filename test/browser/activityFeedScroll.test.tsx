@@ -5,9 +5,13 @@ import '../../src/react/styles.css'
 import { createRunLog, createTestStore, PLAN } from '../react/frames'
 import { mountInPage } from './mountInPage'
 
-/** Resolves once `check` holds, polling each animation frame (ResizeObserver reports before a paint). */
+/**
+ * Resolves once `check` holds, polling each animation frame (ResizeObserver reports before a paint), for at least
+ * 60 frames and 3 s: keyboard scrolling is animated, and a loaded machine gives fewer frames per second.
+ */
 async function until(check: () => boolean, what: string) {
-  for (let i = 0; i < 60; i++) {
+  const deadline = performance.now() + 3000
+  for (let i = 0; i < 60 || performance.now() < deadline; i++) {
     if (check()) return
     await new Promise((resolve) => requestAnimationFrame(resolve))
   }
@@ -59,6 +63,52 @@ test('pressing Enter on the last "Show N earlier" leaves keyboard focus on the l
   expect(document.activeElement).toBe(list)
   await userEvent.tab()
   await until(() => !list.hasAttribute('tabindex'), 'the list stops being focusable once focus moves on')
+
+  await unmount()
+  source.destroy()
+})
+
+// Real scrolling, by keyboard as a reader would: the newest entry stays in view until the reader scrolls up.
+test('the feed follows the newest entry, stays put while the reader looks back, and follows again at the end', async () => {
+  const source = createTestStore()
+  const log = createRunLog()
+  const { host, unmount } = await mountInPage(
+    source,
+    <ActivityFeed runId="r1" style={{ '--lp-feed-height': '4rem' } as never} />,
+  )
+  let step = 0
+  const think = (count: number) =>
+    act(async () => {
+      for (let i = 0; i < count; i++)
+        source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${++step}` }))
+    })
+  await act(async () => source.feed(log.next('run_started', { plan: PLAN })))
+  await think(12)
+  const list = host.querySelector<HTMLOListElement>('ol')!
+  const atEnd = () => list.scrollHeight - list.scrollTop - list.clientHeight <= 1
+  const newestVisible = () => {
+    const newest = list.lastElementChild!.getBoundingClientRect()
+    return newest.bottom <= list.getBoundingClientRect().bottom + 1
+  }
+  expect(list.scrollHeight).toBeGreaterThan(list.clientHeight * 2)
+  expect(atEnd()).toBe(true)
+  await think(3)
+  expect(atEnd() && newestVisible()).toBe(true)
+
+  // The reader goes back to the start: new entries leave them there.
+  list.focus()
+  await userEvent.keyboard('{Home}')
+  await until(() => list.scrollTop === 0, 'the reader is at the oldest entry')
+  await think(3)
+  expect(list.scrollTop).toBe(0)
+  expect(newestVisible()).toBe(false)
+
+  // Back at the end, the feed follows again.
+  await userEvent.keyboard('{End}')
+  await until(atEnd, 'the reader is back at the newest entry')
+  await think(3)
+  expect(atEnd() && newestVisible()).toBe(true)
+  expect(list.lastElementChild!.textContent).toBe(`A: step ${step}`)
 
   await unmount()
   source.destroy()

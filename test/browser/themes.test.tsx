@@ -1,6 +1,6 @@
 import { act, type ReactNode } from 'react'
 import { cdp } from 'vitest/browser'
-import { ProgressBar } from '../../src/react/index'
+import { ProgressBar, RunProgress } from '../../src/react/index'
 import '../../src/react/styles.css'
 import { createRunLog, createTestStore, PLAN } from '../react/frames'
 import { mountInPage } from './mountInPage'
@@ -80,3 +80,127 @@ test('without a data-theme the system colour scheme decides, dark included', asy
     await unmount()
   }
 })
+
+// Tailwind, shadcn and next-themes switch with a class, next-themes also with an inline color-scheme; all of them
+// nest with data-theme, and the nearest one decides.
+test('classes light | dark and an inline color-scheme switch too, nearest first, mixed with data-theme', async () => {
+  const { host, unmount } = await mountStarted(
+    <>
+      <div className="dark">
+        <ProgressBar runId="r1" data-case="dark class" />
+        <div data-theme="light">
+          <ProgressBar runId="r1" data-case="data-theme light in dark class" />
+          <div style={{ colorScheme: 'dark' }}>
+            <ProgressBar runId="r1" data-case="inline dark in data-theme light" />
+          </div>
+        </div>
+        <ProgressBar runId="r1" data-case="light class part" className="light" />
+      </div>
+      <div data-theme="dark">
+        <div className="light">
+          <ProgressBar runId="r1" data-case="light class in data-theme dark" />
+        </div>
+        <div style={{ colorScheme: 'light' }}>
+          <ProgressBar runId="r1" data-case="inline light in data-theme dark" />
+        </div>
+      </div>
+    </>,
+  )
+  const fill = (name: string) => fillOf(host.querySelector(`[data-case="${name}"]`)!)
+  expect({
+    darkClass: fill('dark class'),
+    lightInDarkClass: fill('data-theme light in dark class'),
+    inlineDark: fill('inline dark in data-theme light'),
+    lightClassPart: fill('light class part'),
+    lightClassInDark: fill('light class in data-theme dark'),
+    inlineLight: fill('inline light in data-theme dark'),
+  }).toEqual({
+    darkClass: DARK_FILL,
+    lightInDarkClass: LIGHT_FILL,
+    inlineDark: DARK_FILL,
+    lightClassPart: LIGHT_FILL,
+    lightClassInDark: LIGHT_FILL,
+    inlineLight: LIGHT_FILL,
+  })
+  // Native parts (scrollbars, the feed's button) follow the kit's scheme.
+  expect(getComputedStyle(host.querySelector('[data-case="dark class"]')!).colorScheme).toBe('dark')
+  expect(getComputedStyle(host.querySelector('[data-case="light class part"]')!).colorScheme).toBe('light')
+  await unmount()
+})
+
+test('a page\'s <meta name="color-scheme"> beats the system, and a switch on an element beats the meta', async () => {
+  const { host, unmount } = await mountStarted(
+    <>
+      <ProgressBar runId="r1" data-case="page" />
+      <div className="light">
+        <ProgressBar runId="r1" data-case="light class" />
+      </div>
+    </>,
+  )
+  const meta = document.createElement('meta')
+  meta.name = 'color-scheme'
+  document.head.append(meta)
+  const fill = (name: string) => fillOf(host.querySelector(`[data-case="${name}"]`)!)
+  try {
+    await cdp().send('Emulation.setEmulatedMedia', {
+      features: [{ name: 'prefers-color-scheme', value: 'light' }],
+    })
+    meta.content = 'dark'
+    expect([fill('page'), fill('light class')]).toEqual([DARK_FILL, LIGHT_FILL])
+    await cdp().send('Emulation.setEmulatedMedia', {
+      features: [{ name: 'prefers-color-scheme', value: 'dark' }],
+    })
+    meta.content = 'light'
+    expect([fill('page'), fill('light class')]).toEqual([LIGHT_FILL, LIGHT_FILL])
+    // Both schemes offered: the system picks.
+    meta.content = 'light dark'
+    expect(fill('page')).toBe(DARK_FILL)
+  } finally {
+    meta.remove()
+    await cdp().send('Emulation.setEmulatedMedia', { features: [] })
+    await unmount()
+  }
+})
+
+/** WCAG 2 relative luminance of an `rgb(…)`/`rgba(…)` computed colour. */
+function luminance(color: string): number {
+  const [r, g, b] = color
+    .match(/[\d.]+/g)!
+    .slice(0, 3)
+    .map((c) => {
+      const v = Number(c) / 255
+      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4
+    }) as [number, number, number]
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+const contrast = (a: string, b: string) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number]
+  return (hi + 0.05) / (lo + 0.05)
+}
+
+// WCAG 1.4.11: the parts of a graphic needed to read it get 3:1 against what is next to them.
+test.each(['light', 'dark'] as const)(
+  'in the %s scheme the track stands out from the surface and the estimate stripes from the track (3:1)',
+  async (scheme) => {
+    const { host, unmount } = await mountStarted(
+      <div data-theme={scheme}>
+        <RunProgress runId="r1" />
+      </div>,
+    )
+    const style = (selector: string) => getComputedStyle(host.querySelector(selector)!)
+    const surface = style('.lp-run').backgroundColor
+    const track = style('.lp-bar__track')
+    const stripes = style('.lp-bar__estimate').backgroundImage
+    const stripe = stripes.match(/rgba?\([^)]*\)/)![0]
+    // The gaps between the stripes are the track itself.
+    expect(stripes).toContain('rgba(0, 0, 0, 0)')
+    const measured = {
+      edgeOnSurface: contrast(track.borderTopColor, surface),
+      stripesOnTrack: contrast(stripe, track.backgroundColor),
+      fillOnTrack: contrast(style('.lp-bar__fill').backgroundColor, track.backgroundColor),
+    }
+    expect(Number.parseFloat(track.borderTopWidth)).toBeGreaterThanOrEqual(1)
+    for (const [what, ratio] of Object.entries(measured)) expect(ratio, what).toBeGreaterThanOrEqual(3)
+    await unmount()
+  },
+)

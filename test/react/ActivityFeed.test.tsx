@@ -7,7 +7,13 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-type FeedProps = { runId?: string; max?: number; labels?: LabelsOverride }
+type FeedProps = {
+  runId?: string
+  max?: number
+  labels?: LabelsOverride
+  expanded?: boolean
+  onExpandedChange?: (expanded: boolean) => void
+}
 
 function setup(props: FeedProps = {}) {
   const source = createTestStore()
@@ -100,6 +106,7 @@ describe('ActivityFeed', () => {
     const { source, log } = setup()
     act(() =>
       source.feed(
+        log.next('agent_started', { agent: 'Researcher' }, 9_000),
         log.next('tool_executing', { call: 'c1', tool: 'search' }, 10_000),
         log.next('tool_executing', { call: 'c2', tool: 'fetch' }, 11_000),
         log.next('tool_completed', { call: 'c1', tool: 'search', ok: true }, 13_500),
@@ -107,8 +114,13 @@ describe('ActivityFeed', () => {
         log.next('agent_completed', { agent: 'Researcher', ok: false }, 42_000),
       ),
     )
-    expect(texts()).toEqual(['search done in 3.5 sec', 'fetch failed in 30 sec', 'Researcher failed'])
-    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['done', 'failed', 'failed'])
+    expect(texts()).toEqual([
+      'Researcher started',
+      'search done in 3.5 sec',
+      'fetch failed in 30 sec',
+      'Researcher failed',
+    ])
+    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['info', 'done', 'failed', 'failed'])
   })
 
   test('stops ticking once nothing runs', () => {
@@ -187,6 +199,34 @@ describe('ActivityFeed', () => {
     expect(texts()).toHaveLength(21)
     expect(texts()[0]).toBe('A: step 1')
     expect(screen.queryByRole('button')).toBeNull()
+  })
+
+  test('expanded controls it: true shows everything, false the newest max; the last reveal asks to expand', () => {
+    const onExpandedChange = vi.fn()
+    const { source, log, rerender } = setup({ max: 10, expanded: false, onExpandedChange })
+    feedSteps(source, log, 15)
+    expect(texts()).toHaveLength(10)
+    // The last reveal is the parent's call: it is asked, and nothing changes until it answers.
+    fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    expect(onExpandedChange).toHaveBeenCalledExactlyOnceWith(true)
+    expect(texts()).toHaveLength(10)
+    rerender({ max: 10, expanded: true, onExpandedChange })
+    expect(texts()).toHaveLength(15)
+    expect(screen.queryByRole('button')).toBeNull()
+    rerender({ max: 10, expanded: false, onExpandedChange })
+    expect(texts()).toHaveLength(10)
+    expect(texts()[0]).toBe('A: step 6')
+  })
+
+  test('uncontrolled, it tells when everything is revealed', () => {
+    const onExpandedChange = vi.fn()
+    const { source, log } = setup({ max: 10, onExpandedChange })
+    feedSteps(source, log, 25)
+    fireEvent.click(screen.getByRole('button', { name: 'Show 10 earlier' }))
+    expect(onExpandedChange).not.toHaveBeenCalled()
+    fireEvent.click(screen.getByRole('button', { name: 'Show 5 earlier' }))
+    expect(onExpandedChange).toHaveBeenCalledExactlyOnceWith(true)
+    expect(texts()).toHaveLength(25)
   })
 
   test('the last "Show N earlier" hands its focus to the list instead of dropping it to the page', () => {

@@ -11,6 +11,12 @@ import {
   PLAN,
 } from './frames'
 
+/** The percent a segment shows: full-width segments slide in by `translateX(percent − 100 %)`. */
+const drawn = (bar: HTMLElement, part: 'fill' | 'estimate') => {
+  const transform = bar.querySelector<HTMLElement>(`.lp-bar__${part}`)!.style.transform
+  return 100 + Number.parseFloat(/^translateX\((-?[\d.e-]+)%\)$/.exec(transform)![1]!)
+}
+
 function setup() {
   const source = createTestStore()
   const log = createRunLog()
@@ -39,6 +45,25 @@ describe('ProgressBar', () => {
     expect(bar().getAttribute('data-status')).toBe('queued')
     expect(bar().getAttribute('aria-valuenow')).toBe('0')
     expect(bar().getAttribute('aria-valuetext')).toBe('Waiting: 3 runs ahead')
+  })
+
+  test('a restart from scratch: the value goes down once and the bar is marked data-restarted', () => {
+    const { source, log, bar } = setup()
+    act(() => feedRunning(source, log))
+    const before = Number(bar().getAttribute('aria-valuenow'))
+    expect(before).toBeGreaterThan(20)
+    expect(bar().hasAttribute('data-restarted')).toBe(false)
+    const again = createRunLog('r1', 'e2')
+    act(() => source.feed(again.next('run_started', { plan: PLAN })))
+    expect(bar().getAttribute('aria-valuenow')).toBe('0')
+    expect(bar().hasAttribute('data-restarted')).toBe(true)
+    act(() =>
+      source.feed(
+        again.next('phase_started', { phase: 'plan' }),
+        again.next('phase_completed', { phase: 'plan' }),
+      ),
+    )
+    expect(Number(bar().getAttribute('aria-valuenow'))).toBe(20)
   })
 
   test('queued before a plan: indeterminate, and still says its place in the queue', () => {
@@ -83,16 +108,16 @@ describe('ProgressBar', () => {
     expect(bar().hasAttribute('data-estimated')).toBe(true)
     expect(bar().getAttribute('data-confidence')).toBe('medium')
     expect(bar().getAttribute('aria-valuetext')).toMatch(/^\d+% estimated, Plan/)
-    const estimate = bar().querySelector<HTMLElement>('.lp-bar__estimate')!
-    const fill = bar().querySelector<HTMLElement>('.lp-bar__fill')!
-    expect(Number.parseFloat(estimate.style.width)).toBeCloseTo(run.displayed * 100, 5)
-    expect(Number.parseFloat(fill.style.width)).toBeCloseTo(run.progress * 100, 5)
+    expect(drawn(bar(), 'estimate')).toBeCloseTo(run.displayed * 100, 5)
+    expect(drawn(bar(), 'fill')).toBeCloseTo(run.progress * 100, 5)
   })
 
   test('completed: 100 and data-state complete', () => {
     const { source, log, bar } = setup()
     act(() => feedCompleted(source, log))
     expect(bar().getAttribute('aria-valuenow')).toBe('100')
+    expect(drawn(bar(), 'fill')).toBe(100)
+    expect(drawn(bar(), 'estimate')).toBe(100)
     expect(bar().getAttribute('data-state')).toBe('complete')
     expect(bar().getAttribute('aria-valuetext')).toBe('Completed, 100%')
   })
@@ -120,7 +145,7 @@ describe('ProgressBar', () => {
     expect(bar.id).toBe('b')
   })
 
-  test('uses no inline colour: only the fill widths are inline', () => {
+  test("uses no inline colour: only the segments' transforms are inline", () => {
     const { source, log, bar } = setup()
     act(() => feedRunning(source, log))
     for (const el of [bar(), ...bar().querySelectorAll<HTMLElement>('*')]) {

@@ -21,15 +21,19 @@ describe('default stylesheet', () => {
       )
       // The user's --lp-* first; else the light or the dark default, whichever the nearest data-theme (or the system) picks.
       expect(line).toMatch(
-        /^\s*--_[a-z]+: var\(--lp-[a-z]+, var\(--_lp-light, #[0-9a-f]+\) var\(--_lp-dark, #[0-9a-f]+\)\);$/,
+        /^\s*--_([a-z-]+): var\(--lp-\1, var\(--_lp-light, #[0-9a-f]+\) var\(--_lp-dark, #[0-9a-f]+\)\);$/,
       )
     }
   })
 
-  test('has dark mode from the system and from a data-theme hook, and respects reduced motion', () => {
+  test('has dark mode from the system, data-theme, classes, color-scheme, and respects reduced motion', () => {
     expect(css).toContain('@media (prefers-color-scheme: dark)')
-    expect(css).toMatch(/\[data-theme=["']dark["']\]/)
-    expect(css).toMatch(/\[data-theme=["']light["']\]/)
+    for (const scheme of ['light', 'dark']) {
+      expect(css).toContain(`[data-theme="${scheme}"]`)
+      expect(css).toContain(`.${scheme},`)
+      expect(css).toContain(`[style*="color-scheme: ${scheme};"]`)
+      expect(css).toContain(`meta[name="color-scheme"][content="${scheme}"]`)
+    }
     expect(css).toContain('@media (prefers-reduced-motion: reduce)')
   })
 
@@ -41,6 +45,7 @@ describe('default stylesheet', () => {
       'ConfidenceBadge',
       'ActivityFeed',
       'QueueNotice',
+      'AgentCount',
       'ProgressValue',
       'RunProgress',
     ]) {

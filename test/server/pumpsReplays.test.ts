@@ -112,18 +112,23 @@ describe('replays', () => {
     await hub.close()
   })
 
-  it('coalesces a pipelined burst of the same subscribe on a followed run into one answer', async () => {
+  it('coalesces a pipelined burst of the same subscribe, and of subscribes whose answer is the same snapshot', async () => {
     const hub = createProgressHub()
     const run = hub.run('r')
     await run.start(plan)
-    for (let i = 0; i < 200; i++) await run.agentThinking('a', `thought ${i}`)
+    await run.phaseStarted('search')
+    // A long log of small events: replaying it from far back costs more than the run's snapshot.
+    for (let i = 1; i <= 400; i++) await run.phaseProgress('search', i, 400, `item ${i} of 400`)
     const client = connectMemory(hub)
     client.send({ v: 1, type: 'subscribe', run: 'r' })
-    for (let i = 0; i < 200; i++)
+    for (let i = 0; i < 100; i++)
       client.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 0 })
-    for (let i = 0; i < 200; i++) client.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: i })
-    expect(client.frames.map((f) => f.type)).toEqual(['snapshot'])
-    expect(hub.metrics().coalesced).toBe(400)
+    for (let i = 0; i < 100; i++) client.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: i })
+    expect(client.all.map((f) => f.type)).toEqual(['subscribed', 'snapshot'])
+    expect(hub.metrics()).toMatchObject({ coalesced: 200, snapshotsSent: 1 })
+    // Near the head, a replay is cheaper than the snapshot: a client asking from there is answered.
+    client.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: run.head - 2 })
+    expect(client.all.slice(2).map((f) => f.type)).toEqual(['subscribed', 'phase_progress', 'phase_progress'])
     await hub.close()
   })
 
