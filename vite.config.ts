@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
+import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const from = (path: string) => `${root}${path}`
@@ -15,6 +16,9 @@ const entries = Object.fromEntries(
     adapters: 'src/client/adapters/index.ts',
     react: 'src/react/index.ts',
     server: 'src/server/index.ts',
+    gateway: 'src/gateway/index.ts',
+    // The `live-progress` bin (package.json `bin`): serve and check, run by plain node.
+    cli: 'src/gateway/cli.ts',
   })
     .filter(([, path]) => existsSync(from(path)))
     .map(([name, path]) => [name, from(path)]),
@@ -31,6 +35,8 @@ const externals = [
   'zustand',
   'valibot',
   'reconnecting-websocket',
+  'jose',
+  'prom-client',
 ]
 const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))
@@ -89,6 +95,17 @@ function copyStyles(): Plugin {
   }
 }
 
+/** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
+function writeProtocolSchema(): Plugin {
+  return {
+    name: 'live-progress:protocol-schema',
+    apply: 'build',
+    closeBundle() {
+      writeFileSync(from('dist/protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+    },
+  }
+}
+
 export default defineConfig({
   // public/ holds the demo's and Storybook's static files, not the library's.
   publicDir: false,
@@ -102,6 +119,7 @@ export default defineConfig({
     }),
     keepUseClient(),
     copyStyles(),
+    writeProtocolSchema(),
   ],
   build: {
     target: 'es2022',

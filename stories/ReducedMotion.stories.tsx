@@ -84,35 +84,47 @@ type Story = StoryObj<typeof meta>
 
 const NAMES = ['Springing', 'Reduced by prop', 'Reduced by the system setting'] as const
 
+/** The percent an estimate segment shows now, animation included (it slides in by translateX(percent − 100%)). */
+const shown = (segment: HTMLElement) =>
+  100 + (new DOMMatrixReadOnly(getComputedStyle(segment).transform).m41 / segment.offsetWidth) * 100
+
 export const JumpsInsteadOfSpringing: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
     const bars = NAMES.map((name) => canvas.getByRole('progressbar', { name }))
     for (const bar of bars) await expect(bar).toHaveAttribute('aria-valuenow', '44')
-    // Every width each bar's drawn value takes on the way from 44% to 100%.
-    const widths = bars.map(() => [] as number[])
     const fills = bars.map((bar) => bar.querySelector<HTMLElement>('.lp-bar__estimate')!)
-    const observer = new MutationObserver((records) => {
-      for (const record of records) {
-        const index = fills.indexOf(record.target as HTMLElement)
-        widths[index]?.push(Number.parseFloat((record.target as HTMLElement).style.width))
-      }
-    })
-    for (const fill of fills) observer.observe(fill, { attributes: true, attributeFilter: ['style'] })
+    // Every value each bar draws on the way from 44% to 100%, sampled each frame (the compositor moves them).
+    const drawn = bars.map(() => [] as number[])
+    let sampling = true
+    const sample = () => {
+      for (const [index, fill] of fills.entries()) drawn[index]!.push(shown(fill))
+      if (sampling) requestAnimationFrame(sample)
+    }
+    sample()
     try {
       await userEvent.click(canvas.getByRole('button', { name: 'Finish the run' }))
       // What the bar means changes at once, whatever the motion.
       for (const bar of bars) await expect(bar).toHaveAttribute('aria-valuenow', '100')
       await waitFor(() => {
-        for (const fill of fills) expect(fill.style.width).toBe('100%')
+        for (const fill of fills) {
+          expect(fill.getAnimations()).toEqual([])
+          expect(fill.style.transform).toBe('translateX(0%)')
+        }
       })
     } finally {
-      observer.disconnect()
+      sampling = false
     }
-    const between = (values: number[]) => values.filter((w) => w > 44 && w < 99.9)
-    const [spring, byProp, bySystem] = widths.map(between)
+    const between = (values: number[]) => values.filter((w) => w > 44.5 && w < 99.5)
+    const [spring, byProp, bySystem] = drawn.map(between)
     await expect(spring!.length).toBeGreaterThanOrEqual(2)
     await expect(byProp).toEqual([])
     await expect(bySystem).toEqual([])
+    // Springing never moves backward and never passes the end.
+    for (const values of drawn) {
+      for (let i = 1; i < values.length; i++)
+        await expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]! - 1e-6)
+      await expect(Math.max(...values)).toBeLessThanOrEqual(100 + 1e-6)
+    }
   },
 }

@@ -199,10 +199,14 @@ export const RightToLeft: Story = {
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(bar.getAttribute('aria-valuetext')).toMatch(/Searching 6 sources: 21 מתוך 39/)
     await expect(view(canvasElement).badge).toBe('חי')
-    // The fill grows from the right edge in a right-to-left page.
+    // The fill grows from the right edge in a right-to-left page: its visible part (the track clips the rest of
+    // the full-width segment) ends at the track's right edge and covers 26% of it.
     const fill = canvasElement.querySelector('.lp-bar__fill')!.getBoundingClientRect()
     const track = canvasElement.querySelector('.lp-bar__track')!.getBoundingClientRect()
-    await expect(Math.abs(fill.right - track.right)).toBeLessThan(2)
+    const left = Math.max(fill.left, track.left)
+    const right = Math.min(fill.right, track.right)
+    await expect(Math.abs(right - track.right)).toBeLessThan(2)
+    await expect((right - left) / track.width).toBeCloseTo(0.26, 1)
   },
 }
 

@@ -11,7 +11,15 @@ import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progr
 import type { RunView } from '../core/RunView'
 import { createRunDraft } from '../core/runDraft'
 import { createSequencer, type SequencerAction, type SequencerOptions } from '../core/sequencer'
-import type { HeartbeatFrame, RunState, SequencedFrame, SubscribedFrame } from '../protocol/types'
+import { type TaskCounts, taskCounts } from '../core/taskCounts'
+import type {
+  AgentCounts,
+  HeartbeatFrame,
+  PhaseState,
+  RunState,
+  SequencedFrame,
+  SubscribedFrame,
+} from '../protocol/types'
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
@@ -27,6 +35,8 @@ export interface ViewContext {
   now: number
   disconnected: boolean
 }
+
+const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
 
 export interface RejectedEvent {
   event: SequencedFrame
@@ -60,6 +70,22 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let restartFrom: number | null = null
   let restartedAt: number | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
+  // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
+  const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
+  let tasksFor: PhaseState[] | null = null
+  let tasks: Record<string, TaskCounts> = {}
+
+  function tasksOf(phases: PhaseState[]): Record<string, TaskCounts> {
+    if (phases === tasksFor) return tasks
+    tasksFor = phases
+    tasks = {}
+    for (const phase of phases) {
+      if (!countsOf.has(phase)) countsOf.set(phase, taskCounts(phase))
+      const counts = countsOf.get(phase)
+      if (counts) tasks[phase.id] = counts
+    }
+    return tasks
+  }
 
   function apply(event: SequencedFrame): RejectedEvent | null {
     if (event.epoch !== stateEpoch) {
@@ -81,13 +107,6 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       rejected++
       rejections[reason] = (rejections[reason] ?? 0) + 1
       return { event, reason }
-    }
-    // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    if (event.type === 'snapshot') {
-      const state = draft.peek()
-      if (state.activity.length > options.limits.activityLimit) {
-        draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
-      }
     }
     return null
   }
@@ -213,6 +232,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         confidenceReason: reason,
         etaMs,
         epoch: stateEpoch,
+        agents: state.agents ?? NO_AGENTS,
+        tasks: tasksOf(state.phases),
         seq: stateSeq,
         lastFrameAt,
         lastEventAt: lastEventTs === null ? null : lastEventTs + (clockOffset ?? 0),

@@ -1,7 +1,8 @@
-import type { ActivityEntry, PhaseState, RunStatus } from '../protocol/types'
+import type { ActivityEntry, AgentCounts, PhaseState, RunStatus } from '../protocol/types'
 import type { RejectReason } from './applyEvent'
 import type { Confidence, ConfidenceReason } from './confidence'
 import type { SequencerStats } from './sequencer'
+import type { TaskCounts } from './taskCounts'
 
 export interface RunStats extends SequencerStats {
   /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
@@ -18,9 +19,16 @@ export interface RunView {
   status: RunStatus
   title?: string
   queuePosition?: number
+  /** The producer's estimate of the wait in the queue when it last said so, ms. */
+  queueEtaMs?: number
   error?: string
   phases: PhaseState[]
+  /** Newest last; open agents and calls and failures outlive chatter (PROTOCOL v1.1 decision 5). */
   activity: ActivityEntry[]
+  /** Agents by state, kept by the reducer and carried by snapshots: ended agents leave the bounded activity list. */
+  agents: AgentCounts
+  /** Task counts of each phase that announced or reported tasks, by phase id (derived from `phases`). */
+  tasks: Record<string, TaskCounts>
   /** True progress, 0–1: only what the server confirmed. */
   progress: number
   /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */

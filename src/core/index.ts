@@ -1,3 +1,4 @@
+export { isCriticalEntry, isOpenEntry, trimActivity } from './activityEntries'
 export {
   type ApplyResult,
   applyEvent,
@@ -46,3 +47,4 @@ export {
   type SequencerStats,
   type SequencerStatus,
 } from './sequencer'
+export { type TaskCounts, taskCounts } from './taskCounts'

@@ -80,6 +80,10 @@ export const phaseStateSchema = v.object({
   endedAt: v.optional(finite),
   error: v.optional(text),
   tasks: v.optional(listOf(taskStateSchema, 256)),
+  /** Parallel tasks the phase announced (`phase_started.tasks`), before or beyond those heard from. */
+  taskCount: v.optional(count),
+  /** The run's end closed the phase while it was active (decision 3), not an event of its own. */
+  interrupted: v.optional(flag),
 })
 
 export const activityEntrySchema = v.object({
@@ -92,13 +96,21 @@ export const activityEntrySchema = v.object({
   text: v.optional(text),
   ok: v.optional(flag),
   endedAt: v.optional(finite),
+  /** An agent or call the run's end closed before its own end came (decision 3): `ok` is false. */
+  interrupted: v.optional(flag),
 })
+
+/** Agents of a run by state: open now, ended well, ended badly (or interrupted). */
+export const agentCountsSchema = v.object({ active: count, completed: count, failed: count })
 
 export const runStateSchema = v.object({
   status: oneOf('pending', 'queued', 'running', 'completed', 'failed', 'cancelled'),
   title: v.optional(text),
   queuePosition: v.optional(count),
+  /** The producer's estimate of the wait in the queue when it said so (`queued.etaMs`), ms. */
+  queueEtaMs: v.optional(weight),
   error: v.optional(text),
+  agents: v.optional(agentCountsSchema),
   phases: listOf(phaseStateSchema, 256),
   activity: listOf(activityEntrySchema, 1000),
 })
@@ -116,8 +128,8 @@ const ending = { error: v.optional(text) }
 export const eventSchemas = {
   run_started: event('run_started', { plan: planSchema, title: v.optional(text) }),
   plan_updated: event('plan_updated', { plan: planSchema }),
-  queued: event('queued', { position: count }),
-  phase_started: event('phase_started', { phase: id }),
+  queued: event('queued', { position: count, etaMs: v.optional(weight) }),
+  phase_started: event('phase_started', { phase: id, tasks: v.optional(count) }),
   phase_progress: refine(event('phase_progress', { phase: id, ...counts }), doneTotal, 'done > total'),
   task_progress: refine(
     event('task_progress', { phase: id, task: id, ...counts }),

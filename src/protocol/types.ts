@@ -1,6 +1,7 @@
 import type * as v from 'valibot'
 import type {
   activityEntrySchema,
+  agentCountsSchema,
   clientSchemas,
   controlSchemas,
   eventSchemas,
@@ -24,6 +25,7 @@ export type TaskState = Out<typeof taskStateSchema>
 export type PhaseState = Out<typeof phaseStateSchema>
 export type ActivityEntry = Out<typeof activityEntrySchema>
 export type ActivityType = ActivityEntry['type']
+export type AgentCounts = Out<typeof agentCountsSchema>
 /** The whole state of one run: what a `snapshot` carries and what the reducer builds. */
 export type RunState = Out<typeof runStateSchema>
 export type RunStatus = RunState['status']

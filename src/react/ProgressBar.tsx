@@ -1,11 +1,13 @@
-import { domMin, LazyMotion, type MotionValue, m, useMotionValue, useTransform } from 'framer-motion'
-import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useEffect } from 'react'
+import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useState } from 'react'
 import type { RunView } from '../core/RunView'
+import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
+import { useBarMotion } from './useBarMotion'
 import { useDisplayedProgress } from './useDisplayedProgress'
+import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
 
@@ -55,7 +57,6 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
         : 'loading',
     status: run.status,
     percent,
-    confirmed: run.progress,
     estimated: run.estimated,
     confidence: run.confidence,
     restarted: run.restarted === true,
@@ -63,32 +64,56 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   }
 }
 
+/** One full-width segment, drawn where it stands at mount; from then on only `motion` moves it. */
+function BarSegment({
+  className,
+  motion,
+  index,
+  at,
+}: {
+  className: string
+  motion: BarMotion
+  index: number
+  at: number
+}) {
+  // Kept as first rendered: React never writes it again, so it does not fight the animation.
+  const [style] = useState(() => ({ transform: barTransform(at) }))
+  return <span className={className} ref={motion.segment(index)} style={style} />
+}
+
 /**
- * The drawn part. Memoized: its motion values are stable and move off the React path, so a new percent in
- * `aria-valuetext` re-renders the bar's root only, not the motion components.
+ * The drawn part. Memoized, and fed by a store subscription rather than renders: a new percent in
+ * `aria-valuetext` re-renders the bar's root only, and the segments move on the compositor.
  */
 const BarTrack = memo(function BarTrack({
+  runId,
   indeterminate,
-  estimate,
-  fill,
+  reducedMotion,
 }: {
+  runId: string
   indeterminate: boolean
-  estimate: MotionValue<string>
-  fill: MotionValue<string>
+  reducedMotion: boolean | undefined
 }) {
+  const progress = useDisplayedProgress(runId)
+  const motion = useBarMotion(reducedMotion)
+  // Before paint: another run must not show the previous run's fill for a frame.
+  useIsomorphicLayoutEffect(() => {
+    if (indeterminate) return
+    const draw = (jump?: boolean) => motion.draw([progress.get(), progress.getConfirmed()], jump)
+    draw(true)
+    return progress.on('change', () => draw())
+  }, [progress, motion, indeterminate])
   return (
-    <LazyMotion features={domMin}>
-      <span className="lp-bar__track" aria-hidden="true">
-        {indeterminate ? (
-          <span className="lp-bar__indeterminate" />
-        ) : (
-          <>
-            <m.span className="lp-bar__estimate" style={{ width: estimate }} />
-            <m.span className="lp-bar__fill" style={{ width: fill }} />
-          </>
-        )}
-      </span>
-    </LazyMotion>
+    <span className="lp-bar__track" aria-hidden="true">
+      {indeterminate ? (
+        <span className="lp-bar__indeterminate" />
+      ) : (
+        <>
+          <BarSegment className="lp-bar__estimate" motion={motion} index={0} at={progress.get()} />
+          <BarSegment className="lp-bar__fill" motion={motion} index={1} at={progress.getConfirmed()} />
+        </>
+      )}
+    </span>
   )
 })
 
@@ -108,14 +133,6 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
   const { labels, format } = useLabels(override, locale)
   const select = useCallback((run: RunView) => describe(run, labels, format), [labels, format])
   const bar = useRun(runId, select, shallowEqual)
-  const shown = useDisplayedProgress(runId, { reducedMotion })
-  const confirmed = useMotionValue(bar?.confirmed ?? 0)
-  useEffect(() => confirmed.set(bar?.confirmed ?? 0), [confirmed, bar?.confirmed])
-  const estimateWidth = useTransform(shown, (v: number) => `${v * 100}%`)
-  const fillWidth = useTransform(
-    [shown, confirmed],
-    ([v, c]: number[]) => `${Math.min(v ?? 0, c ?? 0) * 100}%`,
-  )
   const state = bar?.state ?? 'indeterminate'
   const indeterminate = state === 'indeterminate'
   return (
@@ -136,7 +153,7 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
       className={cx('lp-bar', className)}
       {...rest}
     >
-      <BarTrack indeterminate={indeterminate} estimate={estimateWidth} fill={fillWidth} />
+      <BarTrack runId={runId} indeterminate={indeterminate} reducedMotion={reducedMotion} />
     </div>
   )
 })

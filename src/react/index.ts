@@ -1,6 +1,7 @@
 'use client'
 
 export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed'
+export { type BarMotion, barTransform } from './barMotion'
 export { ConfidenceBadge, type ConfidenceBadgeProps } from './ConfidenceBadge'
 export { createFormat, type ProgressFormat } from './format'
 export {
@@ -18,8 +19,9 @@ export { ProgressValue, type ProgressValueProps } from './ProgressValue'
 export { QueueNotice, type QueueNoticeProps } from './QueueNotice'
 export { RunProgress, type RunProgressProps } from './RunProgress'
 export { shallowEqual } from './shallowEqual'
+export { useBarMotion } from './useBarMotion'
 export { type ConnectionInfo, useConnection } from './useConnection'
-export { type DisplayedProgressOptions, useDisplayedProgress } from './useDisplayedProgress'
+export { type DisplayedProgress, useDisplayedProgress } from './useDisplayedProgress'
 export { useLabels } from './useLabels'
 export { usePrefersReducedMotion } from './usePrefersReducedMotion'
 export { useRun } from './useRun'

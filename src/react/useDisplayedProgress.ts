@@ -1,75 +1,62 @@
-import { type MotionValue, useMotionValue, useSpring, useTransform } from 'framer-motion'
-import { useRef } from 'react'
-import type { RunView } from '../core/RunView'
+import { useMemo } from 'react'
+import type { StoreApi } from 'zustand/vanilla'
+import type { ProgressState } from '../client/createProgressStore'
 import { useProgressClient } from './ProgressProvider'
-import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
-import { usePrefersReducedMotion } from './usePrefersReducedMotion'
 
-// Close to critical damping: settles in ~0.4 s without a visible overshoot.
-const SPRING = { stiffness: 170, damping: 26, restDelta: 0.0005 }
+/** A run's drawn progress, read and followed without re-rendering (see {@link useDisplayedProgress}). */
+export interface DisplayedProgress {
+  /** What the bar moves to (0–1): the run's `displayed`, never below a value shown before in this epoch. */
+  get(): number
+  /** The solid part of it (0–1): confirmed by the server, never above `get()`, never backward in an epoch. */
+  getConfirmed(): number
+  /**
+   * Calls `listener` with `get()` whenever the run changes in the store (the value may be the same). Lower than
+   * before means a new epoch started from its own value: draw that at once. Returns the unsubscribe.
+   */
+  on(event: 'change', listener: (value: number) => void): () => void
+}
 
-export interface DisplayedProgressOptions {
-  /** Jump instead of spring; defaults to the person's prefers-reduced-motion setting. */
-  reducedMotion?: boolean
+/** Follows one run of one store. */
+export function createDisplayedProgress(store: StoreApi<ProgressState>, runId: string): DisplayedProgress {
+  let epoch: string | null | undefined
+  let shown = 0
+  let confirmed = 0
+  const read = () => {
+    const run = store.getState().runs[runId]
+    if (!run) return
+    // A new log starts again from its own value, rather than holding the old epoch's.
+    if (run.epoch !== epoch) shown = confirmed = 0
+    epoch = run.epoch
+    shown = Math.max(shown, run.displayed)
+    confirmed = Math.max(confirmed, Math.min(run.progress, shown))
+  }
+  const view: DisplayedProgress = {
+    get() {
+      read()
+      return shown
+    },
+    getConfirmed() {
+      read()
+      return confirmed
+    },
+    on: (_event, listener) =>
+      store.subscribe((state, prev) => {
+        if (state.runs[runId] !== prev.runs[runId]) listener(view.get())
+      }),
+  }
+  return view
 }
 
 /**
- * The run's displayed progress (0–1) as a framer-motion `MotionValue` that springs toward each new `displayed`
- * value. It is fed by a store subscription, not by renders: the bar moves every animation frame while the
- * component renders only when its meaning changes. It never goes below a value it showed nor above the
- * run's `displayed` (a new epoch starts again from its own value). With reduced motion it jumps.
+ * The run's drawn progress (0–1) for drawing your own bar: `get()` what to show, `getConfirmed()` its solid
+ * part, `on('change')` to follow it from the store without re-rendering. It never goes below a value it
+ * showed nor above the run's `displayed`; a new epoch or another `runId` starts again from its own value.
+ * `useBarMotion` animates it as the kit's bar does.
  * @example
- * const value = useDisplayedProgress('r1')
- * const width = useTransform(value, (v) => `${v * 100}%`)
- * return <m.div className="fill" style={{ width }} />
+ * const progress = useDisplayedProgress('r1')
+ * useEffect(() => progress.on('change', (v) => { fill.current!.style.transform = `scaleX(${v})` }), [progress])
  */
-export function useDisplayedProgress(
-  runId: string,
-  options: DisplayedProgressOptions = {},
-): MotionValue<number> {
-  const source = useProgressClient()
-  const reduced = usePrefersReducedMotion(options.reducedMotion)
-  const initial = source.store.getState().runs[runId]?.displayed ?? 0
-  const target = useMotionValue(initial)
-  const spring = useSpring(target, SPRING)
-  const floor = useRef(initial)
-  const shown = useTransform(spring, (v: number) => {
-    const capped = Math.min(v, target.get())
-    if (capped > floor.current) floor.current = capped
-    return floor.current
-  })
-
-  const shownRun = useRef(runId)
-
-  // Before paint: another run must not show the previous run's fill for a frame.
-  useIsomorphicLayoutEffect(() => {
-    let epoch: string | null | undefined
-    const restart = (value: number) => {
-      floor.current = 0
-      target.jump(value)
-      spring.jump(value)
-    }
-    if (shownRun.current !== runId) {
-      // Another run: its own start, drawn at once (0 until it appears), never the previous run's value.
-      shownRun.current = runId
-      restart(source.store.getState().runs[runId]?.displayed ?? 0)
-    }
-    const push = (run: RunView | undefined) => {
-      if (!run) return
-      if (epoch !== undefined && run.epoch !== epoch) {
-        // A new log: its own start, drawn at once rather than sliding backward.
-        restart(run.displayed)
-      } else {
-        target.set(Math.max(target.get(), run.displayed))
-      }
-      epoch = run.epoch
-    }
-    push(source.store.getState().runs[runId])
-    return source.store.subscribe((state, prev) => {
-      const run = state.runs[runId]
-      if (run !== prev.runs[runId]) push(run)
-    })
-  }, [source, runId, target, spring])
-
-  return reduced ? target : shown
+export function useDisplayedProgress(runId: string): DisplayedProgress {
+  const { store } = useProgressClient()
+  return useMemo(() => createDisplayedProgress(store, runId), [store, runId])
 }

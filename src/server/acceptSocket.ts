@@ -43,7 +43,7 @@ export function acceptSocket<Request>(
     },
     request,
   )
-  socket.on('message', (data: unknown) => connection.receive(data))
+  socket.on('message', (data: unknown, isBinary?: boolean) => connection.receive(data, isBinary === true))
   const unwatch = pings?.watch(socket)
   socket.on('close', () => {
     unwatch?.()

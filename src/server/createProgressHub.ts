@@ -13,6 +13,8 @@ export interface ProgressHub<Request = unknown> {
   run(runId: string): RunPublisher
   /** The current state of a run in the registry, if any. */
   state(runId: string): RunState | undefined
+  /** Epoch, head and state of a run that has issued events (what a snapshot carries), without claiming it. */
+  peek(runId: string): { epoch: string; seq: number; state: RunState } | undefined
   /**
    * Serves one client over any transport. Call `receive` with each incoming message and `closed` once when
    * the transport has closed. `request` is handed to `authorize`.
@@ -136,6 +138,11 @@ export function createProgressHub<Request = unknown>(
       return publisher
     },
     state: (runId) => records.get(runId)?.state,
+    peek(runId) {
+      const found = records.get(runId)
+      if (!found || found.head === 0) return undefined
+      return { epoch: found.epoch, seq: found.head, state: found.state }
+    },
     connect,
     accept,
     attach: (server) => attachSockets(accept, server),

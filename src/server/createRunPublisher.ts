@@ -1,5 +1,5 @@
 import type { PhasePlanEntry, RunState } from '../protocol/types'
-import type { EventInput, RunRecord } from './createRunRecord'
+import type { EventInput, PrefixResult, RunRecord } from './createRunRecord'
 
 /**
  * The producer's handle on one run. Every method queues one mutation; calls from any number of concurrent
@@ -19,6 +19,14 @@ export interface RunPublisher {
   state(): RunState
   /** Publishes any event body; the named methods below are shorthands for it. */
   publish(event: EventInput): Promise<number>
+  /**
+   * Publishes a batch the way the HTTP publish API does: each event in order until the first refusal, which is
+   * returned with its index (the events before it stand, none after it is applied). Unlike `transition`, not
+   * atomic. Rejects only with `hub_closed`.
+   * @example
+   * const { seq, refused } = await run.publishPrefix(events)
+   */
+  publishPrefix(events: readonly EventInput[]): Promise<PrefixResult>
   start(plan: PhasePlanEntry[], options?: { title?: string }): Promise<number>
   updatePlan(plan: PhasePlanEntry[]): Promise<number>
   queued(position: number): Promise<number>
@@ -65,6 +73,7 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     },
     state: () => record.state,
     publish: one,
+    publishPrefix: (events) => record.publishPrefix(events.map(defined)),
     start: (plan, options) => one({ type: 'run_started', plan, title: options?.title }),
     updatePlan: (plan) => one({ type: 'plan_updated', plan }),
     queued: (position) => one({ type: 'queued', position }),

@@ -13,7 +13,7 @@ import { heartbeatText, subscribedText } from './livenessText'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
 import { type SnapshotFit, snapshotText } from './snapshotText'
-import { type EventInput, stageEvents } from './stageEvents'
+import { type EventInput, type Staged, stageEvents, stagePrefix } from './stageEvents'
 
 export type { EventInput }
 
@@ -39,6 +39,14 @@ export interface RunRecordContext {
 }
 
 export type RunRecord = ReturnType<typeof createRunRecord>
+
+/** What `publishPrefix` did: the run's epoch and head after it, the events applied, and the refusal if any. */
+export interface PrefixResult {
+  epoch: string
+  seq: number
+  applied: number
+  refused?: { index: number; error: PublishError }
+}
 
 const noop = () => {}
 
@@ -161,18 +169,28 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function commit(inputs: readonly EventInput[]): number {
+    return apply(inputs, (ts) => stageEvents(inputs, stagingRun(), ts)).head
+  }
+
+  function stagingRun() {
+    return { id, epoch, head, state, limits: options.limits, budget }
+  }
+
+  /** Stages through `stage` (which throws or reports refusals), then logs, sends and persists what it staged. */
+  function apply<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
     const ts = options.now()
-    let staged: ReturnType<typeof stageEvents>
+    let staged: S
     try {
       if (ctx.isClosed()) {
         throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
       }
-      staged = stageEvents(inputs, { id, epoch, head, state, limits: options.limits, budget }, ts)
+      staged = stage(ts)
     } catch (error) {
       counters.rejected++
       throw error
     }
     const { entries } = staged
+    if (entries.length === 0) return { head, staged }
     state = staged.state
     head += entries.length
     lastEventAt = ts
@@ -190,7 +208,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       void writer?.flush()
       checkIdle()
     }
-    return head
+    return { head, staged }
   }
 
   function checkIdle() {
@@ -233,6 +251,22 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     /** Applies `inputs` as one atomic step with consecutive seqs; resolves with the last seq. */
     publish(inputs: readonly EventInput[]): Promise<number> {
       const result = tail.then(() => commit(inputs))
+      tail = result.then(noop, noop)
+      return result
+    },
+    /**
+     * Applies the longest acceptable prefix of `inputs` (the HTTP publish API's rule): the events before the first
+     * refusal are logged and sent, none after it. Resolves with the head and epoch after it, how many were applied
+     * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
+     */
+    publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
+      const result = tail.then(() => {
+        const { head: last, staged } = apply(inputs, (ts) => stagePrefix(inputs, stagingRun(), ts))
+        if (staged.refused) counters.rejected++
+        const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
+        if (staged.refused) out.refused = staged.refused
+        return out
+      })
       tail = result.then(noop, noop)
       return result
     },

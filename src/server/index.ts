@@ -15,7 +15,7 @@ export {
 } from './createPingWatch'
 export { createProgressHub, type ProgressHub } from './createProgressHub'
 export { createRunPublisher, type RunPublisher } from './createRunPublisher'
-export type { EventInput, SubscribeRequest } from './createRunRecord'
+export type { EventInput, PrefixResult, SubscribeRequest } from './createRunRecord'
 export type { HubMetrics } from './hubMetrics'
 export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
 export { PublishError, type PublishErrorReason } from './PublishError'
@@ -30,3 +30,4 @@ export {
   type SseOptions,
   type SseRequest,
 } from './sse'
+export { checkInputs } from './stageEvents'

@@ -58,17 +58,14 @@ test('six concurrent searches and a dropped connection still draw a bar that onl
   expect(view.stats.rejected).toBe(0)
   expect(view.seq).toBe(run.head)
 
-  // The spring settles: the solid fill spans the whole track.
+  // The spring settles: the solid fill spans the whole track, and says so exactly.
   const track = host.querySelector<HTMLElement>('.lp-bar__track')!
   const fill = host.querySelector<HTMLElement>('.lp-bar__fill')!
   const settle = Date.now() + 3_000
-  while (
-    fill.getBoundingClientRect().width < track.getBoundingClientRect().width - 1 &&
-    Date.now() < settle
-  ) {
-    await sleep(50)
-  }
-  expect(fill.getBoundingClientRect().width).toBeGreaterThanOrEqual(track.getBoundingClientRect().width - 1)
+  while (fill.getAnimations().length > 0 && Date.now() < settle) await sleep(20)
+  expect(fill.getAnimations()).toEqual([])
+  expect(fill.style.transform).toBe('translateX(0%)')
+  expect(fill.getBoundingClientRect().left).toBeCloseTo(track.getBoundingClientRect().left, 0)
 
   await unmount()
   client.close()

@@ -11,6 +11,12 @@ import {
   PLAN,
 } from './frames'
 
+/** The percent a segment shows: full-width segments slide in by `translateX(percent − 100 %)`. */
+const drawn = (bar: HTMLElement, part: 'fill' | 'estimate') => {
+  const transform = bar.querySelector<HTMLElement>(`.lp-bar__${part}`)!.style.transform
+  return 100 + Number.parseFloat(/^translateX\((-?[\d.e-]+)%\)$/.exec(transform)![1]!)
+}
+
 function setup() {
   const source = createTestStore()
   const log = createRunLog()
@@ -102,16 +108,16 @@ describe('ProgressBar', () => {
     expect(bar().hasAttribute('data-estimated')).toBe(true)
     expect(bar().getAttribute('data-confidence')).toBe('medium')
     expect(bar().getAttribute('aria-valuetext')).toMatch(/^\d+% estimated, Plan/)
-    const estimate = bar().querySelector<HTMLElement>('.lp-bar__estimate')!
-    const fill = bar().querySelector<HTMLElement>('.lp-bar__fill')!
-    expect(Number.parseFloat(estimate.style.width)).toBeCloseTo(run.displayed * 100, 5)
-    expect(Number.parseFloat(fill.style.width)).toBeCloseTo(run.progress * 100, 5)
+    expect(drawn(bar(), 'estimate')).toBeCloseTo(run.displayed * 100, 5)
+    expect(drawn(bar(), 'fill')).toBeCloseTo(run.progress * 100, 5)
   })
 
   test('completed: 100 and data-state complete', () => {
     const { source, log, bar } = setup()
     act(() => feedCompleted(source, log))
     expect(bar().getAttribute('aria-valuenow')).toBe('100')
+    expect(drawn(bar(), 'fill')).toBe(100)
+    expect(drawn(bar(), 'estimate')).toBe(100)
     expect(bar().getAttribute('data-state')).toBe('complete')
     expect(bar().getAttribute('aria-valuetext')).toBe('Completed, 100%')
   })
@@ -139,7 +145,7 @@ describe('ProgressBar', () => {
     expect(bar.id).toBe('b')
   })
 
-  test('uses no inline colour: only the fill widths are inline', () => {
+  test("uses no inline colour: only the segments' transforms are inline", () => {
     const { source, log, bar } = setup()
     act(() => feedRunning(source, log))
     for (const el of [bar(), ...bar().querySelectorAll<HTMLElement>('*')]) {

@@ -9,30 +9,17 @@ describe('react entry rules', () => {
     expect(read('index.ts').split('\n')[0]).toBe("'use client'")
   })
 
-  test('framer-motion only through m, LazyMotion(domMin) and the value hooks, never `motion`', () => {
-    const allowed = new Set([
-      'm',
-      'LazyMotion',
-      'domMin',
-      'useSpring',
-      'useMotionValue',
-      'useTransform',
-      'type MotionValue',
-    ])
-    let imports = 0
+  test("framer-motion only through its Web Animations API animation, in motion.ts (the one-liner's budget)", () => {
     for (const name of files) {
-      for (const [, names] of read(name).matchAll(/import\s*\{([^}]*)\}\s*from\s*'framer-motion'/g)) {
-        for (const item of names!
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)) {
-          imports++
-          expect(allowed, `${name}: ${item}`).toContain(item)
-        }
-      }
-      expect(read(name)).not.toMatch(/from 'framer-motion\//)
+      const imports = [
+        ...read(name).matchAll(/import\s*(?:type\s*)?([^;]*?)\s*from\s*'(framer-motion[^']*)'/g),
+      ]
+      if (name === 'motion.ts') {
+        expect(imports.map(([, names, from]) => `${names} from ${from}`)).toEqual([
+          '{ NativeAnimation } from framer-motion/dom',
+        ])
+      } else expect(imports, name).toEqual([])
     }
-    expect(imports).toBeGreaterThan(0)
   })
 
   test('one component or hook per file, each small', () => {

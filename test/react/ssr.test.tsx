@@ -20,7 +20,10 @@ describe('server rendering', () => {
     expect(html).toContain(`aria-valuenow="${percent}"`)
     expect(html).toContain('Search: 12 of 40')
     expect(html).toContain('search running')
-    expect(html).toMatch(/class="lp-bar__fill" style="width:\d+(\.\d+)?%"/)
+    // The segments are drawn where the run stands, before any script runs.
+    const fill = /class="lp-bar__fill" style="transform:translateX\((-?[\d.]+)%\)"/.exec(html)
+    const confirmed = source.store.getState().runs.r1!.progress
+    expect(Number(fill?.[1])).toBeCloseTo((confirmed - 1) * 100, 5)
     source.destroy()
   })
 

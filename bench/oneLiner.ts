@@ -1,0 +1,177 @@
+/**
+ * What the README's one-liner costs an app: a minimal app (`createProgressClient` + `ProgressProvider` +
+ * `RunProgress` + `styles.css`) built for real by Vite (production mode, default minifiers, every chunk and
+ * stylesheet it emits, lazy ones included), minus the same app rendering a plain `<div>` (React itself, which
+ * the app has anyway). A second build splits the same app into one chunk per package to show the parts.
+ * The kit is aliased to src/ (what `npm run build` bundles, unminified), so no build of the package is needed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import react from '@vitejs/plugin-react'
+import { build, type Rolldown } from 'vite'
+
+export interface AppFile {
+  name: string
+  kind: 'js' | 'css'
+  /** Loaded by a dynamic import, after the page's first script. */
+  lazy: boolean
+  min: number
+  gzip: number
+}
+
+export interface OneLinerSize {
+  /** min+gzip bytes the one-liner adds to an app: every file of the app minus the plain React app's. */
+  total: { min: number; gzip: number }
+  /** The same, only what loads before the first paint (lazy chunks left out). */
+  initial: { min: number; gzip: number }
+  /** The app split into one chunk per package, each gzipped alone (so they add up to a little more). */
+  parts: { name: string; min: number; gzip: number }[]
+  app: AppFile[]
+  baseline: AppFile[]
+}
+
+const ONE_LINER = `import { createProgressClient } from 'live-progress'
+import { ProgressProvider, RunProgress } from 'live-progress/react'
+import 'live-progress/styles.css'
+import { createRoot } from 'react-dom/client'
+
+const client = createProgressClient({ url: 'ws://localhost:8080' })
+
+createRoot(document.getElementById('root')!).render(
+  <ProgressProvider client={client}>
+    <RunProgress runId="report-42" />
+  </ProgressProvider>,
+)
+`
+
+const PLAIN_REACT = `import { createRoot } from 'react-dom/client'
+
+createRoot(document.getElementById('root')!).render(<div>report-42</div>)
+`
+
+const HTML = `<!doctype html>
+<html lang="en">
+  <body>
+    <div id="root"></div>
+    <script type="module" src="./main.tsx"></script>
+  </body>
+</html>
+`
+
+/** Which package a module belongs to, for the split build (first match wins). */
+const PARTS: { name: string; test: RegExp }[] = [
+  {
+    name: 'react + react-dom (the app has them anyway)',
+    test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/,
+  },
+  {
+    name: 'framer-motion (what the kit uses)',
+    test: /node_modules[\\/](framer-motion|motion-dom|motion-utils|tslib)[\\/]/,
+  },
+  { name: 'live-progress/react', test: /[\\/]src[\\/]react[\\/]/ },
+  {
+    name: 'live-progress (client, core, protocol + valibot, zustand, reconnecting-websocket)',
+    test: /[\\/]src[\\/]|node_modules[\\/](valibot|zustand|reconnecting-websocket)[\\/]/,
+  },
+]
+
+function writeApp(dir: string, main: string): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'index.html'), HTML)
+  writeFileSync(join(dir, 'main.tsx'), main)
+}
+
+async function buildApp(repoRoot: string, dir: string, split: boolean): Promise<AppFile[]> {
+  const src = (path: string) => join(repoRoot, 'src', path)
+  const result = await build({
+    configFile: false,
+    envFile: false,
+    logLevel: 'silent',
+    root: dir,
+    mode: 'production',
+    // Under vitest NODE_ENV is 'test': an app's production build sees 'production' (React's production build).
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    plugins: [react()],
+    resolve: {
+      alias: [
+        { find: /^live-progress$/, replacement: src('index.ts') },
+        { find: /^live-progress\/react$/, replacement: src('react/index.ts') },
+        { find: /^live-progress\/styles\.css$/, replacement: src('react/styles.css') },
+      ],
+    },
+    build: {
+      write: false,
+      rolldownOptions: split
+        ? {
+            output: {
+              codeSplitting: {
+                groups: PARTS.map((part, index) => ({
+                  name: `part${index}`,
+                  test: part.test,
+                  priority: PARTS.length - index,
+                })),
+              },
+            },
+          }
+        : {},
+    },
+  })
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[]
+  const files: AppFile[] = []
+  for (const item of outputs.flatMap((o) => o.output)) {
+    if (item.type === 'chunk') {
+      files.push(measure(item.fileName, 'js', item.isDynamicEntry && !item.isEntry, item.code))
+    } else if (item.fileName.endsWith('.css')) {
+      files.push(measure(item.fileName, 'css', false, item.source.toString()))
+    }
+  }
+  return files
+}
+
+function measure(name: string, kind: AppFile['kind'], lazy: boolean, code: string): AppFile {
+  return { name, kind, lazy, min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length }
+}
+
+const sum = (files: readonly AppFile[]) => ({
+  min: files.reduce((n, f) => n + f.min, 0),
+  gzip: files.reduce((n, f) => n + f.gzip, 0),
+})
+
+/** Builds the one-liner app and the plain React app (three real Vite builds, a few seconds). */
+export async function measureOneLiner(repoRoot: string): Promise<OneLinerSize> {
+  const cache = join(repoRoot, 'node_modules', '.cache', 'one-liner')
+  writeApp(join(cache, 'app'), ONE_LINER)
+  writeApp(join(cache, 'baseline'), PLAIN_REACT)
+  const app = await buildApp(repoRoot, join(cache, 'app'), false)
+  const baseline = await buildApp(repoRoot, join(cache, 'baseline'), false)
+  const split = await buildApp(repoRoot, join(cache, 'app'), true)
+  const all = sum(app)
+  const plain = sum(baseline)
+  const first = sum(app.filter((f) => !f.lazy))
+  const parts = PARTS.slice(1).map((part, index) => {
+    const files = split.filter((f) => f.name.includes(`part${index + 1}`))
+    return { name: part.name, ...sum(files) }
+  })
+  parts.push({ name: 'live-progress/styles.css', ...sum(split.filter((f) => f.kind === 'css')) })
+  return {
+    total: { min: all.min - plain.min, gzip: all.gzip - plain.gzip },
+    initial: { min: first.min - plain.min, gzip: first.gzip - plain.gzip },
+    parts,
+    app,
+    baseline,
+  }
+}
+
+export const ONE_LINER_NAME = 'one-liner app (README Quick start): kit + framer-motion + styles.css'
+
+/** The one-liner's rows for the size table: its total, what loads first (if anything is lazy), and each part. */
+export function oneLinerRows(size: OneLinerSize): { name: string; min: number; gzip: number }[] {
+  return [
+    { name: ONE_LINER_NAME, ...size.total },
+    ...(size.initial.gzip !== size.total.gzip
+      ? [{ name: 'one-liner app, before the first paint (lazy chunks left out)', ...size.initial }]
+      : []),
+    ...size.parts.map((part) => ({ ...part, name: `↳ ${part.name}` })),
+  ]
+}

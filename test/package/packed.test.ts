@@ -1,0 +1,174 @@
+import { execFile, execFileSync } from 'node:child_process'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { publint } from 'publint'
+import { formatMessage } from 'publint/utils'
+import { repoRoot } from '../../bench/size'
+
+const run = promisify(execFile)
+const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name)
+
+// One `npm run build` (it also runs scripts/checkPackage.ts), one `npm pack`, then every check on that tarball,
+// unpacked into a throwaway app whose node_modules links the kit's dependencies from this repo.
+let dir: string
+let tarball: string
+let app: string
+const unpacked = () => join(app, 'node_modules', 'live-progress')
+
+function link(name: string, into = app) {
+  const target = join(into, 'node_modules', name)
+  mkdirSync(dirname(target), { recursive: true })
+  symlinkSync(join(repoRoot, 'node_modules', name), target, 'dir')
+}
+
+beforeAll(() => {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'pipe', timeout: 240_000 })
+  dir = mkdtempSync(join(tmpdir(), 'live-progress-pack-'))
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }),
+  ) as { filename: string }[]
+  tarball = join(dir, packed!.filename)
+  app = join(dir, 'app')
+  mkdirSync(join(app, 'node_modules', 'live-progress'), { recursive: true })
+  execFileSync('tar', ['-xzf', tarball, '-C', unpacked(), '--strip-components=1'])
+  writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n')
+  for (const name of [
+    'valibot',
+    'zustand',
+    'reconnecting-websocket',
+    'react',
+    'react-dom',
+    'framer-motion',
+    'ws',
+  ]) {
+    link(name)
+  }
+  for (const name of ['@types/react', '@types/react-dom', '@types/ws', '@types/node']) link(name)
+}, 300_000)
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the packed tarball', () => {
+  test('publint finds nothing to report, suggestions included', async () => {
+    // The unpacked tarball is exactly what is published, so publint needs no packing of its own.
+    const { messages, pkg } = await publint({
+      pkgDir: unpacked(),
+      pack: false,
+      level: 'suggestion',
+      strict: true,
+    })
+    expect(messages.map((message) => formatMessage(message, pkg))).toEqual([])
+  })
+
+  test('attw: types resolve in node10, node16 from ESM and bundler; only CommonJS-only resolution is left out', async () => {
+    // attw exits 1 when it reports anything and cuts a piped stdout short at exit: its JSON goes to a file instead.
+    const report = join(dir, 'attw.json')
+    await run('sh', ['-c', '"$0" "$1" --format json > "$2"', bin('attw'), tarball, report], {
+      cwd: dir,
+    }).catch(() => {})
+    const { analysis } = JSON.parse(readFileSync(report, 'utf8')) as {
+      analysis: { problems: { kind: string; entrypoint: string; resolutionKind?: string }[] }
+    }
+    // A CommonJS `require` of an ES module is what Node ≥ 20.19 does by itself (require(esm)); attw still flags it.
+    const left = analysis.problems.filter(
+      (p) => !(p.kind === 'CJSResolvesToESM' && p.resolutionKind === 'node16-cjs'),
+    )
+    expect(left).toEqual([])
+    expect(analysis.problems.length).toBeGreaterThan(0) // the rule above is really exercised
+  })
+
+  test('no declaration imports framer-motion: its types stay out of apps type-checking with skipLibCheck off', () => {
+    const declarations = (path: string): string[] =>
+      readdirSync(path, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory()
+          ? declarations(join(path, entry.name))
+          : entry.name.endsWith('.d.ts')
+            ? [join(path, entry.name)]
+            : [],
+      )
+    const files = declarations(join(unpacked(), 'dist'))
+    expect(files.length).toBeGreaterThan(10)
+    const imports = /(from|import\()\s*['"]framer-motion/
+    expect(files.filter((file) => imports.test(readFileSync(file, 'utf8')))).toEqual([])
+  })
+
+  test('Node ≥ 20.19 can require() every entry (require(esm)), and import them', async () => {
+    const script = `
+      const main = require('live-progress')
+      const adapters = require('live-progress/adapters')
+      const server = require('live-progress/server')
+      const react = require('live-progress/react')
+      console.log(JSON.stringify([typeof main.createProgressClient, typeof adapters.createSseTransport,
+        typeof server.createProgressHub, typeof react.RunProgress]))`
+    const required = await run(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], {
+      cwd: app,
+    })
+    expect(JSON.parse(required.stdout)).toEqual(['function', 'function', 'function', 'object'])
+    const imported = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { ProgressBar } from 'live-progress/react'; console.log(typeof ProgressBar)",
+      ],
+      { cwd: app },
+    )
+    expect(imported.stdout.trim()).toBe('object')
+  })
+
+  // attw covers node10 and node16 resolution; this is the strictest consumer, once (skipLibCheck off costs ~15 s).
+  test('an app type-checks against it with skipLibCheck off: no error in any declaration it pulls', async () => {
+    const project = join(app, 'strict')
+    mkdirSync(project, { recursive: true })
+    writeFileSync(
+      join(project, 'app.tsx'),
+      `import { createProgressClient } from 'live-progress'
+import { createSseTransport } from 'live-progress/adapters'
+import { ProgressBar, ProgressProvider, RunProgress, useDisplayedProgress } from 'live-progress/react'
+import { createProgressHub } from 'live-progress/server'
+import 'live-progress/styles.css'
+
+const client = createProgressClient({ url: 'ws://localhost:8080' })
+export const App = () => (
+  <ProgressProvider client={client}>
+    <RunProgress runId="r1" />
+    <ProgressBar runId="r1" reducedMotion />
+  </ProgressProvider>
+)
+export const value = (): number => useDisplayedProgress('r1').get()
+export const parts = [createSseTransport, createProgressHub]
+`,
+    )
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      jsx: 'react-jsx',
+      target: 'es2022',
+      lib: ['es2023', 'dom'],
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      types: ['node'],
+    }
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.tsx'] }))
+    const result = await run(bin('tsc'), ['-p', project], { cwd: project }).catch(
+      (error: { stdout: string }) => error,
+    )
+    expect(result.stdout).toBe('')
+  }, 120_000)
+})
