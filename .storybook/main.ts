@@ -23,6 +23,11 @@ const config: StorybookConfig = {
   viteFinal: async (viteConfig) => ({
     ...viteConfig,
     plugins: await withoutBuildOnly(viteConfig.plugins),
+    // Discovered mid-run, a dependency makes Vite re-optimize and reload the page under a running story test.
+    optimizeDeps: {
+      ...viteConfig.optimizeDeps,
+      include: [...(viteConfig.optimizeDeps?.include ?? []), 'framer-motion/dom'],
+    },
     build: {
       ...viteConfig.build,
       rolldownOptions: { ...viteConfig.build?.rolldownOptions, checks: { bundlerTimings: false } },

@@ -1,6 +1,12 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
-import { type ConfidenceOptions, createConfidenceTracker } from '../core/confidence'
+import {
+  CONFIDENCE_DEFAULTS,
+  type ConfidenceOptions,
+  createConfidenceTracker,
+  heartbeatTimeout,
+} from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
+import { stallThreshold } from '../core/producerSilence'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
 import type { RunView } from '../core/RunView'
 import { createRunDraft } from '../core/runDraft'
@@ -17,7 +23,8 @@ import type {
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
-  heartbeatTimeoutMs: number
+  /** No frame for this long → stale. Default: 2.5 × the period the hub announced, else 25 s. */
+  heartbeatTimeoutMs?: number
   /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
   unordered?: boolean
   /** A rule applied before the phase rules (unsequenced mode's plan order, brought by the adapter). */
@@ -54,6 +61,14 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let rejected = 0
   let refused: RunView['refused'] | null = null
   let acknowledged: SubscribedFrame | null = null
+  // The hub said it has issued nothing for this run (head 0, no epoch): a wait for its job, not a silence.
+  let emptyAtHub = false
+  // Server time of the producer's last event as best known: the newest event's ts, or a heartbeat's ts − idle.
+  // Kept in the server's clock so that a pointer copy (no arithmetic, no allocation) serves the hot path.
+  let lastEventTs: number | null = null
+  // A new epoch arrived while the bar showed this much: if the new state shows less, the run restarted.
+  let restartFrom: number | null = null
+  let restartedAt: number | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
   // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
   const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
@@ -77,6 +92,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       // A new epoch replaces the old log: start from nothing (a snapshot replaces everything anyway).
       if (stateEpoch !== null) {
         draft.replace(createRunState())
+        restartFrom = displayed
+        restartedAt = null
         displayed = 0
         eta.reset()
       }
@@ -104,22 +121,30 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       onReject: (rejection: RejectedEvent) => void,
     ): SequencerAction | null {
       version++
+      lastFrameAt = now
       // The hub's acknowledgement (v1.1) says what it holds; the replay or snapshot that follows brings the state.
       if (frame.type === 'subscribed') {
         acknowledged = frame
+        emptyAtHub = frame.head === 0
         return null
       }
-      lastFrameAt = now
       // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
       // Heartbeats are always current, so they re-anchor it (and follow drift).
       const offset = now - frame.ts
+      if (frame.type === 'heartbeat') {
+        clockOffset = offset
+        emptyAtHub = frame.head === 0
+        // v1.1 `idle`: the server knows when the producer last spoke, even for a client that just resumed.
+        if (frame.idle !== undefined) lastEventTs = frame.ts - frame.idle
+      }
       // Written only when it moves: a number stored per frame is a heap allocation per frame.
-      if (clockOffset === null || offset < clockOffset || frame.type === 'heartbeat') clockOffset = offset
+      else if (clockOffset === null || offset < clockOffset) clockOffset = offset
       const { events, action } = sequencer.ingest(frame, now)
       // Rejections are reported after the loop: onReject reaches host code that may re-enter ingest, which
       // reuses the sequencer's result array under our feet.
       let rejections: RejectedEvent[] | null = null
       for (const event of events) {
+        if (lastEventTs === null || event.ts > lastEventTs) lastEventTs = event.ts
         const rejection = apply(event)
         if (rejection) {
           rejections ??= []
@@ -154,8 +179,17 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       const reading = readProgress(state, context.now - (clockOffset ?? 0), options)
       const nextShown = nextDisplayed(displayed, state, reading, options)
       displayed = nextShown
+      // Named, not silent: a new epoch whose state shows less than the bar did is a restart from scratch.
+      if (restartFrom !== null) {
+        if (nextShown < restartFrom) restartedAt = context.now
+        restartFrom = null
+      }
+      const serverNow = context.now - (clockOffset ?? 0)
+      const stallLimit = stallThreshold(state, options.stallAfterMs)
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
-      const stale = lastFrameAt !== null && context.now - lastFrameAt > options.heartbeatTimeoutMs
+      const stale =
+        lastFrameAt !== null &&
+        context.now - lastFrameAt > heartbeatTimeout(options.heartbeatTimeoutMs, acknowledged?.heartbeatMs)
       // The tracker gives young holes a grace (a reorder about to fill is not "catching up") and notices
       // a run that has heard nothing yet.
       const { confidence, reason } = confidenceOf.read({
@@ -168,6 +202,11 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         now: context.now,
         lastFrameAt,
         requests: sequencer.stats.resyncs,
+        waiting: emptyAtHub && stateEpoch === null,
+        restarted:
+          restartedAt !== null &&
+          context.now - restartedAt < (options.restartNoticeMs ?? CONFIDENCE_DEFAULTS.restartNoticeMs),
+        producerSilent: stallLimit !== null && lastEventTs !== null && serverNow - lastEventTs >= stallLimit,
       })
       // The view describes the state it shows: taking the sequencer's epoch labelled the old state with the
       // new epoch while a snapshot was awaited, and the reset when it came looked like a step backward.
@@ -197,9 +236,11 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         tasks: tasksOf(state.phases),
         seq: stateSeq,
         lastFrameAt,
+        lastEventAt: lastEventTs === null ? null : lastEventTs + (clockOffset ?? 0),
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
       }
       if (refused) view.refused = refused
+      if (restartedAt !== null) view.restarted = true
       return view
     },
   }

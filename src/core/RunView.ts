@@ -48,6 +48,16 @@ export interface RunView {
   seq: number
   /** Local time of the last frame for this run (events or heartbeats). */
   lastFrameAt: number | null
+  /**
+   * Local time of the producer's last event as best known: the newest event's time, or the hub's heartbeat `idle`
+   * (its own clock), so a client that just resumed knows how long the producer has been silent. Null before any.
+   */
+  lastEventAt: number | null
+  /**
+   * The run started over under a new epoch and the bar went down (set for the rest of that epoch; the reason is
+   * `restarted` for a short notice first).
+   */
+  restarted?: true
   /** The server refused this run (`error` frame: `forbidden`, `unknown_run`…) and has sent nothing since. */
   refused?: { code: string; message: string }
   stats: RunStats

@@ -18,11 +18,13 @@ export {
   type ConfidenceReason,
   type ConfidenceTracker,
   createConfidenceTracker,
+  heartbeatTimeout,
   type ObservedConfidenceInput,
   readConfidence,
   resyncGrace,
 } from './confidence'
 export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
+export { SILENCE_DEFAULTS, stallThreshold } from './producerSilence'
 export {
   estimatedFraction,
   isEstimatedPhase,

@@ -22,6 +22,9 @@ const HUB_GAUGES = [
   ['connections', 'Open viewer connections'],
   ['runs', 'Runs in the registry'],
   ['forgotten', 'Forgotten run ids remembered'],
+  ['agentsActive', 'Agents running, over every run'],
+  ['callsInFlight', 'Tool calls started and not ended, over every run'],
+  ['viewers', 'Viewers: subscriptions over every run'],
 ] as const satisfies readonly (readonly [keyof HubMetrics, string])[]
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -60,6 +63,15 @@ export function createGatewayMetrics(read: () => HubMetrics) {
       },
     })
   }
+  new Gauge({
+    name: 'live_progress_hub_runs_by_status',
+    help: 'Runs in the registry by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    collect() {
+      for (const [status, count] of Object.entries(read().runsByStatus)) this.set({ status }, count)
+    },
+  })
   const requests = new Counter({
     name: 'live_progress_http_requests_total',
     help: 'HTTP requests by route, method and status',

@@ -4,6 +4,7 @@ import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
+import { isWaitingAgain, queueText } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
 import { useBarMotion } from './useBarMotion'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -29,6 +30,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')
+  const again = isWaitingAgain(run)
   // A queued run says where it stands in the queue, plan or not.
   const valueText =
     indeterminate && run.status !== 'queued'
@@ -44,10 +46,8 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
               : undefined,
           eta: etaText(run, labels.eta, format),
           estimated: run.estimated,
-          queue:
-            run.status === 'queued'
-              ? labels.queued(run.queuePosition ?? 0, format.number(run.queuePosition ?? 0))
-              : undefined,
+          queue: run.status === 'queued' ? queueText(run, again, labels, format) : undefined,
+          midRun: again,
         })
   return {
     state: terminal
@@ -59,6 +59,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
+    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -120,7 +121,8 @@ const BarTrack = memo(function BarTrack({
  * An animated, never-backward progress bar for one run (`role="progressbar"`). Confirmed progress is a solid
  * fill; the part that is a time-based estimate is drawn striped beyond it. Before a plan exists it shows an
  * indeterminate look and omits `aria-valuenow`. Styling hooks: `data-state` ('indeterminate' | 'loading' |
- * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`.
+ * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`, `data-restarted` (the run
+ * started over under a new epoch and the bar went down once).
  * @example
  * <ProgressBar runId="r1" className="my-bar" />
  */
@@ -146,6 +148,7 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
+      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}

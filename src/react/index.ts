@@ -1,16 +1,18 @@
 'use client'
 
 export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed'
+export { AgentCount, type AgentCountProps } from './AgentCount'
 export { type BarMotion, barTransform } from './barMotion'
 export { ConfidenceBadge, type ConfidenceBadgeProps } from './ConfidenceBadge'
 export { createFormat, type ProgressFormat } from './format'
 export {
   DEFAULT_LABELS,
+  type Formatted,
   type LabelsOverride,
-  mergeLabels,
   type ProgressLabels,
   type ValueTextParts,
 } from './labels'
+export { mergeLabels } from './mergeLabels'
 export { PhaseSteps, type PhaseStepsProps } from './PhaseSteps'
 export { ProgressBar, type ProgressBarProps } from './ProgressBar'
 export { ProgressProvider, type ProgressProviderProps, useProgressClient } from './ProgressProvider'

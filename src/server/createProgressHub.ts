@@ -4,7 +4,7 @@ import { type Connection, createConnection, type HubConnection, type HubPeer } f
 import { createPingWatch } from './createPingWatch'
 import { createRunPublisher, type RunPublisher } from './createRunPublisher'
 import { createRunRecord, type RunRecord, type RunRecordContext } from './createRunRecord'
-import { createHubCounters, type HubMetrics } from './hubMetrics'
+import { createHubCounters, createRunGauges, type HubMetrics } from './hubMetrics'
 import { type ProgressHubOptions, resolveHubOptions } from './hubOptions'
 
 /** The in-memory registry of runs and the protocol endpoint for any number of connections. */
@@ -48,6 +48,7 @@ export function createProgressHub<Request = unknown>(
 ): ProgressHub<Request> {
   const resolved = resolveHubOptions(options)
   const counters = createHubCounters()
+  const gauges = createRunGauges()
   const records = new Map<string, RunRecord>()
   const publishers = new WeakMap<RunRecord, RunPublisher>()
   const connections = new Set<Connection>()
@@ -151,6 +152,7 @@ export function createProgressHub<Request = unknown>(
       connections: connections.size,
       runs: records.size,
       forgotten: tombstones.size,
+      ...gauges.read(records.values()),
     }),
     async close() {
       if (closed) return

@@ -5,6 +5,7 @@ import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
+import { createUnwatchedSignals } from './createUnwatchedSignals'
 import { createViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
@@ -86,6 +87,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       })
     : null
   const budget = createSnapshotBudget(id)
+  const unwatched = createUnwatchedSignals({
+    setTimeout: options.setTimeout,
+    clearTimeout: options.clearTimeout,
+    viewers: () => subscribers.size,
+  })
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
     !disposed && ready && subscribers.size === 0 && viewers.size === 0 && state.status === 'running'
@@ -126,6 +132,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       }
       lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
+      if (isTerminal(state.status)) unwatched.dispose()
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
@@ -206,6 +213,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
+      unwatched.dispose()
       checkIdle()
     }
     return { head, staged }
@@ -273,11 +281,13 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
+      unwatched.viewers(subscribers.size)
       if (ready) answer(subscriber, request)
       viewers.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
+      unwatched.viewers(subscribers.size)
       checkIdle()
       watch.arm()
     },
@@ -289,6 +299,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     claim() {
       owned = true
     },
+    /** Aborts once the run has had no viewer for `afterMs`; never once the run ended. */
+    unwatched: (afterMs: number): AbortSignal => unwatched.signal(afterMs),
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
@@ -310,6 +322,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       watch.dispose()
       subscribers.clear()
       viewers.dispose()
+      unwatched.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

@@ -41,6 +41,7 @@ describe('default stylesheet', () => {
       'ConfidenceBadge',
       'ActivityFeed',
       'QueueNotice',
+      'AgentCount',
       'ProgressValue',
       'RunProgress',
     ]) {
