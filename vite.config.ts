@@ -80,15 +80,19 @@ function withExtensions(filePath: string, content: string) {
  * condition: TypeScript checks side-effect imports, and an app without a bundler's client types would fail on it.
  */
 function copyStyles(): Plugin {
+  let outDir = from('dist')
   return {
     name: 'live-progress:copy-styles',
     apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : from(config.build.outDir)
+    },
     closeBundle() {
       const css = from('src/react/styles.css')
       if (!existsSync(css)) return
-      copyFileSync(css, from('dist/styles.css'))
+      copyFileSync(css, join(outDir, 'styles.css'))
       writeFileSync(
-        from('dist/styles.css.d.ts'),
+        join(outDir, 'styles.css.d.ts'),
         '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
       )
     },
@@ -97,26 +101,37 @@ function copyStyles(): Plugin {
 
 /** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
 function writeProtocolSchema(): Plugin {
+  let outDir = from('dist')
   return {
     name: 'live-progress:protocol-schema',
     apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : from(config.build.outDir)
+    },
     closeBundle() {
-      writeFileSync(from('dist/protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+      writeFileSync(
+        join(outDir, 'protocol.schema.json'),
+        `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`,
+      )
     },
   }
 }
+
+// bench/oneLiner.ts builds the bundles only, into its own directory: declarations take most of a build.
+const declarations = process.env.LIVE_PROGRESS_NO_DTS === undefined
 
 export default defineConfig({
   // public/ holds the demo's and Storybook's static files, not the library's.
   publicDir: false,
   plugins: [
     react(),
-    dts({
-      tsconfigPath: './tsconfig.build.json',
-      entryRoot: 'src',
-      insertTypesEntry: true,
-      beforeWriteFile: withExtensions,
-    }),
+    declarations &&
+      dts({
+        tsconfigPath: './tsconfig.build.json',
+        entryRoot: 'src',
+        insertTypesEntry: true,
+        beforeWriteFile: withExtensions,
+      }),
     keepUseClient(),
     copyStyles(),
     writeProtocolSchema(),
