@@ -127,7 +127,7 @@ export const BUDGETS: Record<string, Budget> = {
     limit: 6 * KB,
     description: 'src/react only: the kit core, its dependencies and the host peers left out',
     ceiling: {
-      bytes: 7.5 * KB,
+      bytes: 8 * KB,
       why:
         "it measures every export, and issue 16 added what adopters asked for (5.72 KB before it): the bar's WAAPI " +
         'motion, the standalone ProgressBar with ProgressRoot/ProgressIndicator, server-rendered initialState, ' +
@@ -142,7 +142,7 @@ export const BUDGETS: Record<string, Budget> = {
     description:
       'a real Vite production build of the README one-liner, minus the same app without it (React itself)',
     ceiling: {
-      bytes: 24.25 * KB,
+      bytes: 24.75 * KB,
       why:
         'the v1.1 rules and parts (liveness, agent-event semantics) grew it by ~3.3 KB after the bar moved to ' +
         "framer-motion's WAAPI entry (47.4 → 20.6 KB); issue 16 stays open until the one-liner is back under 22 KB.",
