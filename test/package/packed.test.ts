@@ -80,6 +80,7 @@ describe('the packed tarball', () => {
     expect(messages.map((message) => formatMessage(message, pkg))).toEqual([])
   })
 
+  // attw reads every entry of the tarball: 12–20 s on a shared, loaded machine.
   test('attw: types resolve in node10, node16 from ESM and bundler; only CommonJS-only resolution is left out', async () => {
     // attw exits 1 when it reports anything and cuts a piped stdout short at exit: its JSON goes to a file instead.
     const report = join(dir, 'attw.json')
@@ -95,7 +96,7 @@ describe('the packed tarball', () => {
     )
     expect(left).toEqual([])
     expect(analysis.problems.length).toBeGreaterThan(0) // the rule above is really exercised
-  })
+  }, 60_000)
 
   test('no declaration imports framer-motion: its types stay out of apps type-checking with skipLibCheck off', () => {
     const declarations = (path: string): string[] =>
