@@ -59,7 +59,6 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
-    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -121,8 +120,7 @@ const BarTrack = memo(function BarTrack({
  * An animated, never-backward progress bar for one run (`role="progressbar"`). Confirmed progress is a solid
  * fill; the part that is a time-based estimate is drawn striped beyond it. Before a plan exists it shows an
  * indeterminate look and omits `aria-valuenow`. Styling hooks: `data-state` ('indeterminate' | 'loading' |
- * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`, `data-restarted` (the run
- * started over under a new epoch and the bar went down once).
+ * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`.
  * @example
  * <ProgressBar runId="r1" className="my-bar" />
  */
@@ -148,7 +146,6 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
-      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}
