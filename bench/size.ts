@@ -142,7 +142,7 @@ export const BUDGETS: Record<string, Budget> = {
     description:
       'a real Vite production build of the README one-liner, minus the same app without it (React itself)',
     ceiling: {
-      bytes: 22.9 * KB,
+      bytes: 24.75 * KB,
       why:
         'the v1.1 rules (liveness 0.95 KB, agent-event semantics ~1 KB) grew the client by ~1.9 KB after the bar moved to ' +
         "framer-motion's WAAPI entry (47.4 → 20.6 KB); issue 16 stays open until the one-liner is back under 22 KB.",
