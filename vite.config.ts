@@ -80,43 +80,54 @@ function withExtensions(filePath: string, content: string) {
  * condition: TypeScript checks side-effect imports, and an app without a bundler's client types would fail on it.
  */
 function copyStyles(): Plugin {
-  return {
-    name: 'live-progress:copy-styles',
-    apply: 'build',
-    closeBundle() {
-      const css = from('src/react/styles.css')
-      if (!existsSync(css)) return
-      copyFileSync(css, from('dist/styles.css'))
-      writeFileSync(
-        from('dist/styles.css.d.ts'),
-        '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
-      )
-    },
-  }
+  return afterBuild('live-progress:copy-styles', (outDir) => {
+    const css = from('src/react/styles.css')
+    if (!existsSync(css)) return
+    copyFileSync(css, join(outDir, 'styles.css'))
+    writeFileSync(
+      join(outDir, 'styles.css.d.ts'),
+      '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
+    )
+  })
 }
 
 /** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
 function writeProtocolSchema(): Plugin {
+  return afterBuild('live-progress:protocol-schema', (outDir) => {
+    writeFileSync(join(outDir, 'protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+  })
+}
+
+/** A build-only plugin that writes files next to the bundles once they are written, in the build's own outDir. */
+function afterBuild(name: string, write: (outDir: string) => void): Plugin {
+  let outDir = from('dist')
   return {
-    name: 'live-progress:protocol-schema',
+    name,
     apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : from(config.build.outDir)
+    },
     closeBundle() {
-      writeFileSync(from('dist/protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+      write(outDir)
     },
   }
 }
+
+// bench/oneLiner.ts builds the bundles only, into its own directory: declarations take most of a build.
+const declarations = process.env.LIVE_PROGRESS_NO_DTS === undefined
 
 export default defineConfig({
   // public/ holds the demo's and Storybook's static files, not the library's.
   publicDir: false,
   plugins: [
     react(),
-    dts({
-      tsconfigPath: './tsconfig.build.json',
-      entryRoot: 'src',
-      insertTypesEntry: true,
-      beforeWriteFile: withExtensions,
-    }),
+    declarations &&
+      dts({
+        tsconfigPath: './tsconfig.build.json',
+        entryRoot: 'src',
+        insertTypesEntry: true,
+        beforeWriteFile: withExtensions,
+      }),
     keepUseClient(),
     copyStyles(),
     writeProtocolSchema(),

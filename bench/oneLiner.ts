@@ -3,7 +3,8 @@
  * `RunProgress` + `styles.css`) built for real by Vite (production mode, default minifiers, every chunk and
  * stylesheet it emits, lazy ones included), minus the same app rendering a plain `<div>` (React itself, which
  * the app has anyway). A second build splits the same app into one chunk per package to show the parts.
- * The kit is aliased to src/ (what `npm run build` bundles, unminified), so no build of the package is needed.
+ * The app takes the kit from the package's own bundles (vite.config.ts, built first without declarations), as an
+ * app's bundler takes it from node_modules.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -69,10 +70,10 @@ const PARTS: { name: string; test: RegExp }[] = [
     name: 'framer-motion (what the kit uses)',
     test: /node_modules[\\/](framer-motion|motion-dom|motion-utils|tslib)[\\/]/,
   },
-  { name: 'live-progress/react', test: /[\\/]src[\\/]react[\\/]/ },
+  { name: 'live-progress/react', test: /[\\/]kit[\\/]react\.js$/ },
   {
     name: 'live-progress (client, core, protocol + valibot, zustand, reconnecting-websocket)',
-    test: /[\\/]src[\\/]|node_modules[\\/](valibot|zustand|reconnecting-websocket)[\\/]/,
+    test: /[\\/]kit[\\/]|node_modules[\\/](valibot|zustand|reconnecting-websocket)[\\/]/,
   },
 ]
 
@@ -82,8 +83,33 @@ function writeApp(dir: string, main: string): void {
   writeFileSync(join(dir, 'main.tsx'), main)
 }
 
-async function buildApp(repoRoot: string, dir: string, split: boolean): Promise<AppFile[]> {
-  const src = (path: string) => join(repoRoot, 'src', path)
+/**
+ * The package's bundles as `npm run build` makes them (vite.config.ts, lib mode), declarations left out, into
+ * `outDir`: what an app's bundler gets from node_modules/live-progress.
+ */
+async function buildKit(repoRoot: string, outDir: string): Promise<void> {
+  // The JSX transform follows NODE_ENV (vitest: 'test'), and `npm run build` runs under 'production'.
+  const { NODE_ENV } = process.env
+  process.env.NODE_ENV = 'production'
+  process.env.LIVE_PROGRESS_NO_DTS = '1'
+  try {
+    await build({
+      configFile: join(repoRoot, 'vite.config.ts'),
+      root: repoRoot,
+      mode: 'production',
+      logLevel: 'silent',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    })
+  } finally {
+    process.env.NODE_ENV = NODE_ENV
+    delete process.env.LIVE_PROGRESS_NO_DTS
+  }
+}
+
+async function buildApp(kit: string, dir: string, split: boolean): Promise<AppFile[]> {
+  const [main, reactEntry, styles] = ['index.js', 'react.js', 'styles.css'].map((file) =>
+    join(kit, file),
+  ) as [string, string, string]
   const result = await build({
     configFile: false,
     envFile: false,
@@ -95,9 +121,9 @@ async function buildApp(repoRoot: string, dir: string, split: boolean): Promise<
     plugins: [react()],
     resolve: {
       alias: [
-        { find: /^live-progress$/, replacement: src('index.ts') },
-        { find: /^live-progress\/react$/, replacement: src('react/index.ts') },
-        { find: /^live-progress\/styles\.css$/, replacement: src('react/styles.css') },
+        { find: /^live-progress$/, replacement: main },
+        { find: /^live-progress\/react$/, replacement: reactEntry },
+        { find: /^live-progress\/styles\.css$/, replacement: styles },
       ],
     },
     build: {
@@ -106,6 +132,8 @@ async function buildApp(repoRoot: string, dir: string, split: boolean): Promise<
         ? {
             output: {
               codeSplitting: {
+                // Each module in the chunk of its own package, not pulled into the group of the first importer.
+                includeDependenciesRecursively: false,
                 groups: PARTS.map((part, index) => ({
                   name: `part${index}`,
                   test: part.test,
@@ -138,14 +166,16 @@ const sum = (files: readonly AppFile[]) => ({
   gzip: files.reduce((n, f) => n + f.gzip, 0),
 })
 
-/** Builds the one-liner app and the plain React app (three real Vite builds, a few seconds). */
+/** Builds the package, then the one-liner app and the plain React app (four real Vite builds, seconds). */
 export async function measureOneLiner(repoRoot: string): Promise<OneLinerSize> {
   const cache = join(repoRoot, 'node_modules', '.cache', 'one-liner')
+  const kit = join(cache, 'kit')
+  await buildKit(repoRoot, kit)
   writeApp(join(cache, 'app'), ONE_LINER)
   writeApp(join(cache, 'baseline'), PLAIN_REACT)
-  const app = await buildApp(repoRoot, join(cache, 'app'), false)
-  const baseline = await buildApp(repoRoot, join(cache, 'baseline'), false)
-  const split = await buildApp(repoRoot, join(cache, 'app'), true)
+  const app = await buildApp(kit, join(cache, 'app'), false)
+  const baseline = await buildApp(kit, join(cache, 'baseline'), false)
+  const split = await buildApp(kit, join(cache, 'app'), true)
   const all = sum(app)
   const plain = sum(baseline)
   const first = sum(app.filter((f) => !f.lazy))

@@ -106,8 +106,6 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   }
   let closed = false
   let everOpen = false
-  // A transport without reconnect() that went silent: shown as reconnecting until it speaks again.
-  let stalled = false
   let transport: Transport | null = null
 
   const report = (error: ProgressClientError) => {
@@ -126,7 +124,8 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   })
 
   // Rule 8 (PROTOCOL v1.1): a connection that follows runs and hears nothing for the heartbeat timeout is dead. An
-  // adapter's foreign backend promises no heartbeats, so its silence proves nothing.
+  // adapter's foreign backend promises no heartbeats, so its silence proves nothing. (A custom transport without
+  // reconnect() is left as it is: its runs go stale, which the badge says.)
   let announced = progress.heartbeatMs()
   const silence = createSilenceWatch({
     timeoutMs: () => heartbeatTimeout(storeOptions.heartbeatTimeoutMs, progress.heartbeatMs()),
@@ -134,9 +133,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     active: () => !closed && !foreign && transport?.isOpen === true && progress.followed().length > 0,
     silent() {
       counters.silences++
-      if (transport?.reconnect) return transport.reconnect()
-      stalled = true
-      progress.setConnection({ status: 'reconnecting' })
+      transport?.reconnect?.()
     },
     now: storeOptions.now ?? Date.now,
     timers: storeOptions.env ?? defaultSchedulerEnv(),
@@ -177,21 +174,16 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
       everOpen = true
       counters.opens++
       progress.setConnection({ status: 'open', attempts: 0 })
-      stalled = false
       for (const run of progress.followed()) subscribe(run)
-      silence.restart()
+      silence.start(true)
     },
     onMessage(data) {
       if (closed) return
       progress.ingest(data)
-      if (stalled) {
-        stalled = false
-        progress.setConnection({ status: 'open' })
-      }
       // A newly announced heartbeat period changes the timeout: count again with it.
       if (progress.heartbeatMs() !== announced) {
         announced = progress.heartbeatMs()
-        silence.restart()
+        silence.start(true)
       }
     },
     onClose(final) {

@@ -4,6 +4,7 @@ import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
+import { ProgressRoot } from './ProgressRoot'
 import { isWaitingAgain, queueText } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
 import { useBarMotion } from './useBarMotion'
@@ -11,8 +12,10 @@ import { useDisplayedProgress } from './useDisplayedProgress'
 import { useIsomorphicLayoutEffect } from './useIsomorphicLayoutEffect'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
+import { ValueBar, type ValueBarProps } from './ValueBar'
 
-export interface ProgressBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
+export interface RunBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
+  /** The run to draw (needs a `ProgressProvider`). */
   runId: string
   /** Wording overrides (`progress` names the bar, `valueText` builds what screen readers hear). */
   labels?: LabelsOverride
@@ -20,7 +23,12 @@ export interface ProgressBarProps extends Omit<ComponentPropsWithoutRef<'div'>, 
   locale?: string
   /** Jump between values instead of springing; defaults to prefers-reduced-motion. */
   reducedMotion?: boolean
+  value?: never
+  max?: never
 }
+
+/** A run's bar (`runId`) or a bar of any value (`value` of `max`, no run or provider needed). */
+export type ProgressBarProps = RunBarProps | ValueBarProps
 
 const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelled' } as const
 
@@ -59,7 +67,6 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
-    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -85,7 +92,7 @@ function BarSegment({
  * The drawn part. Memoized, and fed by a store subscription rather than renders: a new percent in
  * `aria-valuetext` re-renders the bar's root only, and the segments move on the compositor.
  */
-const BarTrack = memo(function BarTrack({
+const BarTrack = /* @__PURE__ */ memo(function BarTrack({
   runId,
   indeterminate,
   reducedMotion,
@@ -117,16 +124,8 @@ const BarTrack = memo(function BarTrack({
   )
 })
 
-/**
- * An animated, never-backward progress bar for one run (`role="progressbar"`). Confirmed progress is a solid
- * fill; the part that is a time-based estimate is drawn striped beyond it. Before a plan exists it shows an
- * indeterminate look and omits `aria-valuenow`. Styling hooks: `data-state` ('indeterminate' | 'loading' |
- * 'complete' | 'failed' | 'cancelled'), `data-status`, `data-confidence`, `data-estimated`, `data-restarted` (the run
- * started over under a new epoch and the bar went down once).
- * @example
- * <ProgressBar runId="r1" className="my-bar" />
- */
-export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function ProgressBar(
+/** `ProgressBar` for a run (what RunProgress draws: a page without standalone bars does not ship them). */
+export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(function RunBar(
   { runId, labels: override, locale, reducedMotion, className, ...rest },
   ref,
 ) {
@@ -136,24 +135,38 @@ export const ProgressBar = forwardRef<HTMLDivElement, ProgressBarProps>(function
   const state = bar?.state ?? 'indeterminate'
   const indeterminate = state === 'indeterminate'
   return (
-    <div
-      role="progressbar"
-      // A name given by the host (e.g. the run's title through aria-labelledby) replaces the generic one.
-      aria-label={rest['aria-labelledby'] === undefined ? labels.progress : undefined}
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={indeterminate ? undefined : bar?.percent}
-      aria-valuetext={bar?.valueText ?? labels.preparing}
+    <ProgressRoot
+      value={indeterminate ? null : bar?.percent}
+      valueText={bar?.valueText ?? labels.preparing}
+      labels={override}
+      locale={locale}
       data-state={state}
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
-      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}
     >
       <BarTrack runId={runId} indeterminate={indeterminate} reducedMotion={reducedMotion} />
-    </div>
+    </ProgressRoot>
   )
 })
+
+/**
+ * An animated progress bar (`role="progressbar"`), springing on the compositor or stepping with reduced motion.
+ * With `runId`: one run's bar, never backward; confirmed progress is a solid fill and the part that is a
+ * time-based estimate is drawn striped beyond it; before a plan exists it is indeterminate (no `aria-valuenow`).
+ * With `value` (and `max`, default 100) instead: a bar of any value, no run or provider needed; `null` is
+ * indeterminate. Styling hooks: `data-state` ('indeterminate' | 'loading' | 'complete', and for runs 'failed' |
+ * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`.
+ * For another shape, build your own from `ProgressRoot` and `ProgressIndicator`.
+ * @example
+ * <ProgressBar runId="r1" className="my-bar" />
+ * <ProgressBar value={bytes} max={size} aria-label="Upload" />
+ */
+export const ProgressBar = /* @__PURE__ */ forwardRef<HTMLDivElement, ProgressBarProps>(
+  function ProgressBar(props, ref) {
+    return props.runId === undefined ? <ValueBar {...props} ref={ref} /> : <RunBar {...props} ref={ref} />
+  },
+)

@@ -3,14 +3,17 @@ import type { RunView } from '../core/RunView'
 import { ActivityFeed } from './ActivityFeed'
 import { AgentCount } from './AgentCount'
 import { ConfidenceBadge } from './ConfidenceBadge'
+import { InitialRunState } from './InitialRunState'
 import type { LabelsOverride } from './labels'
 import { PhaseSteps } from './PhaseSteps'
-import { ProgressBar } from './ProgressBar'
+import { RunBar } from './ProgressBar'
 import { ProgressValue } from './ProgressValue'
 import { QueueNotice } from './QueueNotice'
+import type { RunSnapshot } from './runSnapshot'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
+import type { RunCallbacks } from './useRunCallbacks'
 
 export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section'>, 'children'> {
   runId: string
@@ -30,6 +33,12 @@ export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section
   reducedMotion?: boolean
   /** Local clock for elapsed and "no updates for" times; defaults to `Date.now`. */
   now?: () => number
+  /** The run as the server rendered it (`GET /v1/runs/{run}`: `{ epoch, seq, state }`), until live data comes. */
+  initialState?: RunSnapshot
+  /** The run completed (once per epoch; also when it had already completed at mount). */
+  onComplete?: RunCallbacks['onComplete']
+  /** The run's status changed. */
+  onStatusChange?: RunCallbacks['onStatusChange']
 }
 
 const pick = (run: RunView) => ({
@@ -43,7 +52,9 @@ const pick = (run: RunView) => ({
 
 /**
  * Everything about one run in one line of JSX: title, confidence badge, queue notice, bar, steps, the agent count
- * and activity, and the run's error once it failed. A `<section>` named by the title, with `data-state` = the run status
+ * and activity, and the run's error once it failed. With `initialState` (the server's snapshot) the first paint and
+ * hydration show the run as the server knew it; `onComplete` and `onStatusChange` tell the page as the run moves.
+ * A `<section>` named by the title, with `data-state` = the run status
  * ('pending' before the run appears) and `data-confidence`. Use the parts directly for another layout.
  * @example
  * <ProgressProvider client={client}>
@@ -62,16 +73,19 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
     activityMax,
     reducedMotion,
     now,
+    initialState,
+    onComplete,
+    onStatusChange,
     className,
     ...rest
   },
   ref,
 ) {
   const { labels } = useLabels(override, locale)
-  const run = useRun(runId, pick, shallowEqual)
+  const run = useRun(runId, pick, shallowEqual, { initialState, onComplete, onStatusChange })
   const titleId = useId()
   const parts = { runId, labels: override, locale }
-  return (
+  const section = (
     <section
       aria-labelledby={titleId}
       data-state={run?.status ?? 'pending'}
@@ -91,7 +105,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
       </header>
       <QueueNotice {...parts} />
       {/* Named by the run's title: a page of runs is not a page of bars all called "Progress". */}
-      <ProgressBar {...parts} reducedMotion={reducedMotion} aria-labelledby={titleId} />
+      <RunBar {...parts} reducedMotion={reducedMotion} aria-labelledby={titleId} />
       {run?.error && (
         <p className="lp-run__error" role="alert">
           {run.error}
@@ -106,5 +120,11 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
       {showAgents && <AgentCount {...parts} />}
       {showActivity && <ActivityFeed {...parts} max={activityMax} now={now} />}
     </section>
+  )
+  // The parts below show the server's snapshot until the store has the run's own state.
+  return (
+    <InitialRunState runId={runId} snapshot={initialState}>
+      {section}
+    </InitialRunState>
   )
 })

@@ -1,6 +1,8 @@
 import { useMemo } from 'react'
 import type { StoreApi } from 'zustand/vanilla'
 import type { ProgressState } from '../client/createProgressStore'
+import type { RunView } from '../core/RunView'
+import { useInitialRun } from './InitialRunState'
 import { useProgressClient } from './ProgressProvider'
 
 /** A run's drawn progress, read and followed without re-rendering (see {@link useDisplayedProgress}). */
@@ -16,13 +18,18 @@ export interface DisplayedProgress {
   on(event: 'change', listener: (value: number) => void): () => void
 }
 
-/** Follows one run of one store. */
-export function createDisplayedProgress(store: StoreApi<ProgressState>, runId: string): DisplayedProgress {
+/** Follows one run of one store (or `initial`, the server's snapshot of it, until the store has heard from it). */
+export function createDisplayedProgress(
+  store: StoreApi<ProgressState>,
+  runId: string,
+  initial?: RunView | null,
+): DisplayedProgress {
   let epoch: string | null | undefined
   let shown = 0
   let confirmed = 0
   const read = () => {
-    const run = store.getState().runs[runId]
+    const stored = store.getState().runs[runId]
+    const run = initial && (stored === undefined || stored.epoch === null) ? initial : stored
     if (!run) return
     // A new log starts again from its own value, rather than holding the old epoch's.
     if (run.epoch !== epoch) shown = confirmed = 0
@@ -58,5 +65,6 @@ export function createDisplayedProgress(store: StoreApi<ProgressState>, runId: s
  */
 export function useDisplayedProgress(runId: string): DisplayedProgress {
   const { store } = useProgressClient()
-  return useMemo(() => createDisplayedProgress(store, runId), [store, runId])
+  const initial = useInitialRun(runId)
+  return useMemo(() => createDisplayedProgress(store, runId, initial), [store, runId, initial])
 }
