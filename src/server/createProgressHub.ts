@@ -11,6 +11,9 @@ import { createTurnClock } from './createTurnClock'
 import { createHubCounters, createRunGauges, type HubMetrics } from './hubMetrics'
 import { type ProgressHubOptions, resolveHubOptions } from './hubOptions'
 
+/** Connections sent their heartbeats per turn of the event loop. */
+const BEAT_SLICE = 128
+
 /** The in-memory registry of runs and the protocol endpoint for any number of connections. */
 export interface ProgressHub<Request = unknown> {
   /** The publisher of `runId`, creating the run on first use. Throws a TypeError for an id PROTOCOL forbids. */
@@ -119,9 +122,21 @@ export function createProgressHub<Request = unknown>(
     return made
   }
 
+  // Heartbeats go out a slice of connections per turn: thousands of connections, each following many runs, would
+  // otherwise hold the event loop for one long loop of socket writes every `heartbeatMs`.
+  let beating = false
   function beat() {
-    const ts = resolved.now()
-    for (const connection of [...connections]) connection.heartbeat(ts)
+    if (beating) return
+    beating = true
+    const due = [...connections]
+    const slice = (from: number) => {
+      const ts = resolved.now()
+      const end = Math.min(due.length, from + BEAT_SLICE)
+      for (let i = from; i < end; i++) due[i]!.heartbeat(ts)
+      if (end < due.length && !closed) later(() => slice(end))
+      else beating = false
+    }
+    slice(0)
   }
 
   function onClosed(connection: Connection) {

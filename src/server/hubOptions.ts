@@ -19,7 +19,7 @@ export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers
    * none of two pings is terminated at the next one. Default: `heartbeatMs`.
    */
   pingMs?: number
-  /** Events kept per run for replay; older resumes get a snapshot. */
+  /** Events kept per run for replay (the log grows as events come, up to this); older resumes get a snapshot. */
   logLimit?: number
   /** A connection whose `bufferedAmount` exceeds this is closed with 1013 (the client resumes). */
   maxBufferedBytes?: number

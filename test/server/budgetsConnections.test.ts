@@ -95,6 +95,32 @@ describe('per-connection budgets', () => {
   })
 })
 
+describe('heartbeats', () => {
+  it('go out a slice of connections per turn of the event loop, every connection once per beat', async () => {
+    const later: (() => void)[] = []
+    let beat: () => void = () => {}
+    const hub = createProgressHub({
+      setInterval: (fn) => {
+        beat = fn
+        return 1
+      },
+      clearInterval: () => {},
+      setTimeout: (fn, ms) => (ms === 0 ? later.push(fn) : 0),
+      clearTimeout: () => {},
+    })
+    await hub.run('r').start(plan)
+    const viewers = Array.from({ length: 300 }, () => connectMemory(hub))
+    for (const viewer of viewers) viewer.send(subscribe('r'))
+    const beats = () => viewers.filter((v) => v.all.some((f) => f.type === 'heartbeat')).length
+    beat()
+    expect(beats()).toBe(128)
+    while (later.length > 0) later.shift()!()
+    expect(beats()).toBe(300)
+    expect(hub.metrics().heartbeats).toBe(300)
+    await hub.close()
+  })
+})
+
 describe('held subscriptions (ids nobody has started)', () => {
   it('caps them per connection with too_many_subscriptions; started runs do not count', async () => {
     const hub = createProgressHub({ maxHeldPerConnection: 2 })
