@@ -1,9 +1,10 @@
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
+import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const from = (path: string) => `${root}${path}`
@@ -15,6 +16,9 @@ const entries = Object.fromEntries(
     adapters: 'src/client/adapters/index.ts',
     react: 'src/react/index.ts',
     server: 'src/server/index.ts',
+    gateway: 'src/gateway/index.ts',
+    // The `live-progress` bin (package.json `bin`): serve and check, run by plain node.
+    cli: 'src/gateway/cli.ts',
   })
     .filter(([, path]) => existsSync(from(path)))
     .map(([name, path]) => [name, from(path)]),
@@ -31,6 +35,8 @@ const externals = [
   'zustand',
   'valibot',
   'reconnecting-websocket',
+  'jose',
+  'prom-client',
 ]
 const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))
@@ -79,7 +85,7 @@ function copyStyles(): Plugin {
     name: 'live-progress:copy-styles',
     apply: 'build',
     configResolved(config) {
-      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : from(config.build.outDir)
+      outDir = isAbsolute(config.build.outDir) ? config.build.outDir : from(config.build.outDir)
     },
     closeBundle() {
       const css = from('src/react/styles.css')
@@ -88,6 +94,24 @@ function copyStyles(): Plugin {
       writeFileSync(
         join(outDir, 'styles.css.d.ts'),
         '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
+      )
+    },
+  }
+}
+
+/** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
+function writeProtocolSchema(): Plugin {
+  let outDir = from('dist')
+  return {
+    name: 'live-progress:protocol-schema',
+    apply: 'build',
+    configResolved(config) {
+      outDir = isAbsolute(config.build.outDir) ? config.build.outDir : from(config.build.outDir)
+    },
+    closeBundle() {
+      writeFileSync(
+        join(outDir, 'protocol.schema.json'),
+        `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`,
       )
     },
   }
@@ -110,6 +134,7 @@ export default defineConfig({
       }),
     keepUseClient(),
     copyStyles(),
+    writeProtocolSchema(),
   ],
   build: {
     target: 'es2022',

@@ -33,6 +33,8 @@ export default defineConfig({
       {
         // Tests that need a real layout engine and real timers: the whole kit in Chromium.
         extends: true,
+        // Known up front: a dependency discovered mid-run makes Vite reload the page under a running test.
+        optimizeDeps: { include: ['framer-motion/dom'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.{ts,tsx}'],

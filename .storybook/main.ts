@@ -1,8 +1,8 @@
 import type { StorybookConfig } from '@storybook/react-vite'
 import type { PluginOption } from 'vite'
 
-// Plugins that only make sense for the library build: declarations and copying the stylesheet into dist/.
-const buildOnly = /dts|live-progress:copy-styles/
+// Plugins that only make sense for the library build: declarations, the stylesheet and the protocol schema in dist/.
+const buildOnly = /dts|live-progress:copy-styles|live-progress:protocol-schema/
 
 async function withoutBuildOnly(plugins: PluginOption[] = []): Promise<PluginOption[]> {
   const kept: PluginOption[] = []
@@ -23,6 +23,11 @@ const config: StorybookConfig = {
   viteFinal: async (viteConfig) => ({
     ...viteConfig,
     plugins: await withoutBuildOnly(viteConfig.plugins),
+    // Discovered mid-run, a dependency makes Vite re-optimize and reload the page under a running story test.
+    optimizeDeps: {
+      ...viteConfig.optimizeDeps,
+      include: [...(viteConfig.optimizeDeps?.include ?? []), 'framer-motion/dom'],
+    },
     build: {
       ...viteConfig.build,
       rolldownOptions: { ...viteConfig.build?.rolldownOptions, checks: { bundlerTimings: false } },

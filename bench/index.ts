@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every section side by side in one process, a markdown table on stdout and in
- * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, bundle size.
- * Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,resume,size,
+ * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, publish over HTTP,
+ * bundle size. Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,resume,http,size,
  * --no-peers (skip installing peer libraries for the size comparison).
  */
 import './production'
@@ -50,6 +50,14 @@ if (
   existsSync(join(repoRoot, 'src/client/createProgressClient.ts'))
 ) {
   await section('resume', async () => (await import('./resume')).benchResume({ missed: 10_000, reps }))
+  await section('http', async () =>
+    (await import('./publishHttp')).benchPublishHttp({
+      events: quick ? 2_000 : 10_000,
+      runs: quick ? 200 : 1_000,
+      reps: quick ? 2 : 3,
+      latencyCount: quick ? 100 : 300,
+    }),
+  )
 } else notes.push('Resume skipped: the hub or createProgressClient does not exist yet.')
 if (wanted('size')) {
   const size = await runSize({ peers: !args.includes('--no-peers') })

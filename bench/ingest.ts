@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla'
 import { createProgressStore } from '../src/client/createProgressStore'
 import type { SchedulerEnv } from '../src/client/flushScheduler'
+import { generateChattyMix } from './chattyMix'
 import { generateFrameMix, meanLength } from './frameMix'
 import { collect, collectYoung, fmt, fmtRatio, type Row, ratio, sideBySide, verdict } from './measure'
 
@@ -66,6 +67,18 @@ export async function benchIngest(options: IngestOptions = {}): Promise<{ rows: 
   // code of the previous sample's store (its closures all died), so every kit sample starts in the interpreter.
   const results = await sideBySide(options.reps ?? 7, variants, 1, collectYoung)
   const cold = await sideBySide(options.reps ?? 7, variants, 1, collect)
+  // A chatty agent: every thinking line evicts past the open agents and calls at the front of a full list.
+  const chatty = generateChattyMix(options.frames ?? 100_000)
+  const chattyRun = await sideBySide(
+    options.reps ?? 7,
+    {
+      parse: () => parseOnly(chatty.wire),
+      pipeline: () => pipeline(chatty.wire, chatty.lastSeq, 'run-chatty'),
+    },
+    1,
+    collectYoung,
+  )
+  const chattyVsParse = ratio(chattyRun.pipeline, chattyRun.parse)
   const coldVsParse = ratio(cold.pipeline, cold.parse)
   const vsParse = ratio(results.pipeline, results.parse)
   const vsNaive = ratio(results.pipeline, results.naive)
@@ -99,6 +112,13 @@ export async function benchIngest(options: IngestOptions = {}): Promise<{ rows: 
       verdict: '',
     },
   ]
+  rows.push({
+    measure: 'kit ingest, chatty agent: thinking lines behind 8 open agents and calls, activity list full',
+    value: fmt(chattyRun.pipeline, 'M frames/s', 1e6),
+    ratio: `${fmtRatio(chattyVsParse)} of JSON.parse (${fmt(chattyRun.parse, 'M frames/s', 1e6)})`,
+    target: '',
+    verdict: '',
+  })
   const notes = [
     `Ingest mix: ${mix.wire.length.toLocaleString('en-US')} frames on the wire (${mix.ordered.length.toLocaleString('en-US')} events, seed 42), mean ${meanLength(mix.wire).toFixed(0)} bytes; 5% displaced within 16, 1% duplicated; phase/task progress plus agent/tool events.`,
   ]

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createProgressClient } from '../src/client/createProgressClient'
-import { createWebSocketTransport } from '../src/client/webSocketTransport'
+import { createWebSocketTransport } from '../src/transport/createWebSocketTransport'
 import '../src/react/styles.css'
 import { App } from './App'
 import './demo.css'

@@ -10,6 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | Record<string, string>>
+  bin?: Record<string, string>
+  dependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
 }
 const problems: string[] = []
 
@@ -30,14 +33,40 @@ if (existsSync(react) && !/^\s*['"]use client['"]/.test(readFileSync(react, 'utf
   problems.push("dist/react.js does not start with 'use client'")
 }
 
-function* declarations(dir: string): Generator<string> {
+function* filesEnding(dir: string, suffix: string): Generator<string> {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
-    if (statSync(path).isDirectory()) yield* declarations(path)
-    else if (name.endsWith('.d.ts')) yield path
+    if (statSync(path).isDirectory()) yield* filesEnding(path, suffix)
+    else if (name.endsWith(suffix)) yield path
   }
 }
-for (const file of declarations(join(root, 'dist'))) {
+
+// The bin runs with plain node from an install: a node script, importing only what the install brings.
+for (const [name, file] of Object.entries(pkg.bin ?? {})) {
+  const path = join(root, file)
+  if (!existsSync(path)) problems.push(`bin ${name}: ${file} is missing`)
+  else if (!readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n')) {
+    problems.push(`bin ${name}: ${file} does not start with #!/usr/bin/env node`)
+  }
+}
+const installed = new Set([
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+])
+for (const file of filesEnding(join(root, 'dist'), '.js')) {
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g,
+  )) {
+    if (specifier!.startsWith('.') || specifier!.startsWith('node:')) continue
+    const name = specifier!.startsWith('@')
+      ? specifier!.split('/').slice(0, 2).join('/')
+      : specifier!.split('/')[0]!
+    if (!installed.has(name))
+      problems.push(`${file.slice(root.length + 1)}: imports '${specifier}', not a dependency`)
+  }
+}
+
+for (const file of filesEnding(join(root, 'dist'), '.d.ts')) {
   for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
     /(?:from|import)\s*\(?\s*['"](\.{1,2}(?:\/[^'"]*)?)['"]/g,
   )) {

@@ -1,20 +1,25 @@
+import { heartbeatTimeout } from '../core/confidence'
 import type { SequencerAction } from '../core/sequencer'
 import { encodeFrame } from '../protocol/codec'
 import type { ClientFrame } from '../protocol/types'
-import { callHost, thrownMessage } from './callHost'
+import { callHost, thrownMessage } from '../transport/callHost'
+import type { ReconnectOptions } from '../transport/createReconnectPolicy'
+import { createWebSocketTransport, type WebSocketConstructor } from '../transport/createWebSocketTransport'
+import type {
+  Transport,
+  TransportError,
+  TransportFactory,
+  TransportHandlers,
+  UrlProvider,
+} from '../transport/transport'
 import {
   createProgressStore,
   type ProgressError,
   type ProgressStore,
   type ProgressStoreOptions,
 } from './createProgressStore'
-import type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
-import {
-  createWebSocketTransport,
-  type ReconnectOptions,
-  type UrlProvider,
-  type WebSocketConstructor,
-} from './webSocketTransport'
+import { createSilenceWatch } from './createSilenceWatch'
+import { defaultSchedulerEnv } from './flushScheduler'
 
 /** Everything the client reports: the store's frame errors, plus transport trouble. */
 export type ProgressClientError = ProgressError | { kind: 'transport'; error: TransportError }
@@ -47,6 +52,8 @@ export interface ClientStats {
   unsubscribes: number
   /** Frames that could not be sent because the socket was not open (the next open resubscribes). */
   unsent: number
+  /** Open connections dropped because they stayed silent past the heartbeat timeout (PROTOCOL rule 8). */
+  silences: number
 }
 
 export interface ProgressClient {
@@ -95,9 +102,12 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     resyncs: 0,
     unsubscribes: 0,
     unsent: 0,
+    silences: 0,
   }
   let closed = false
   let everOpen = false
+  // A transport without reconnect() that went silent: shown as reconnecting until it speaks again.
+  let stalled = false
   let transport: Transport | null = null
 
   const report = (error: ProgressClientError) => {
@@ -113,6 +123,23 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     connection: 'connecting',
     onError: report,
     onAction: (run, action) => answer(run, action),
+  })
+
+  // Rule 8 (PROTOCOL v1.1): a connection that follows runs and hears nothing for the heartbeat timeout is dead. An
+  // adapter's foreign backend promises no heartbeats, so its silence proves nothing.
+  let announced = progress.heartbeatMs()
+  const silence = createSilenceWatch({
+    timeoutMs: () => heartbeatTimeout(storeOptions.heartbeatTimeoutMs, progress.heartbeatMs()),
+    lastFrameAt: progress.lastFrameAt,
+    active: () => !closed && !foreign && transport?.isOpen === true && progress.followed().length > 0,
+    silent() {
+      counters.silences++
+      if (transport?.reconnect) return transport.reconnect()
+      stalled = true
+      progress.setConnection({ status: 'reconnecting' })
+    },
+    now: storeOptions.now ?? Date.now,
+    timers: storeOptions.env ?? defaultSchedulerEnv(),
   })
 
   /** Sends a frame and counts it under `counter`, or as unsent when the socket is not open. */
@@ -150,13 +177,26 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
       everOpen = true
       counters.opens++
       progress.setConnection({ status: 'open', attempts: 0 })
+      stalled = false
       for (const run of progress.followed()) subscribe(run)
+      silence.restart()
     },
     onMessage(data) {
-      if (!closed) progress.ingest(data)
+      if (closed) return
+      progress.ingest(data)
+      if (stalled) {
+        stalled = false
+        progress.setConnection({ status: 'open' })
+      }
+      // A newly announced heartbeat period changes the timeout: count again with it.
+      if (progress.heartbeatMs() !== announced) {
+        announced = progress.heartbeatMs()
+        silence.restart()
+      }
     },
     onClose(final) {
       if (closed) return
+      silence.stop()
       if (!final) counters.drops++
       progress.setConnection({ status: final ? 'closed' : everOpen ? 'reconnecting' : 'connecting' })
     },
@@ -188,6 +228,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
       if (closed || progress.followed().includes(runId)) return
       progress.follow(runId)
       subscribe(runId)
+      silence.start()
     },
     unfollow(runId) {
       if (closed || !progress.followed().includes(runId)) return
@@ -202,6 +243,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     stats: () => ({ ...counters }),
     close() {
       if (closed) return
+      silence.stop()
       try {
         transport?.close()
       } catch {

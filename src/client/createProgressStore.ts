@@ -1,6 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { DEFAULT_LIMITS, type RejectReason } from '../core/applyEvent'
+import type { ConfidenceOptions } from '../core/confidence'
 import type { ProgressOptions } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import type { SequencerAction, SequencerOptions } from '../core/sequencer'
 import { decodeFrame } from '../protocol/codec'
 import {
@@ -8,17 +10,18 @@ import {
   type HeartbeatFrame,
   MAX_FRAME_BYTES,
   type SequencedFrame,
+  type SubscribedFrame,
 } from '../protocol/types'
+import { callHost, thrownMessage } from '../transport/callHost'
 import type { AdapterErrorCode } from './adapters/createAdaptedIngest'
 import type { Adapter } from './adapters/defineAdapter'
-import { callHost, thrownMessage } from './callHost'
 import {
   createFlushScheduler,
   defaultSchedulerEnv,
   type FlushMode,
   type SchedulerEnv,
 } from './flushScheduler'
-import { createRunTracker, type RejectedEvent, type RunTracker, type RunView } from './runTracker'
+import { createRunTracker, type RejectedEvent, type RunTracker } from './runTracker'
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
@@ -29,12 +32,14 @@ export interface ConnectionState {
   lastFrameAt: number | null
 }
 
-/** Frames that never reached a run: refused by the codec, for runs nobody follows, or server errors. */
+/** Frames that never reached a run's sequencer: refused by the codec, for runs nobody follows, server errors, acks. */
 export interface StoreStats {
   frames: number
   invalid: number
   unknownRun: number
   serverErrors: number
+  /** `subscribed` answers (v1.1): they tell the run's tracker what the hub holds, not its sequencer. */
+  acks: number
   byCode: Record<string, number>
 }
 
@@ -54,14 +59,20 @@ export type ProgressError =
   // A foreign message the adapter could not read, threw on, or mapped to an event the schemas refuse.
   | { kind: 'adapter'; code: AdapterErrorCode; detail: string; run?: string }
 
-export interface ProgressStoreOptions extends SequencerOptions, ProgressOptions {
+export interface ProgressStoreOptions
+  extends SequencerOptions,
+    ProgressOptions,
+    Pick<ConfidenceOptions, 'stallAfterMs' | 'restartNoticeMs'> {
   /** A hole younger than this shows no "catching up" (a reorder about to fill). Default min(250 ms, gap/3). */
   resyncGraceMs?: number
   /** When subscribers hear about changes. Default: once per animation frame. */
   flush?: FlushMode
   /** Time between refreshes of time-based fields (estimates, ETA, staleness) while a run is live. */
   refreshMs?: number
-  /** No frame for a run for this long → confidence `low`, reason `stale`. Default 25 s (2.5 × heartbeat). */
+  /**
+   * No frame for a run for this long → confidence `low`, reason `stale`; the live client also reconnects a connection
+   * silent this long (PROTOCOL rule 8). Default: 2.5 × the `heartbeatMs` the hub announced in `subscribed`, else 25 s.
+   */
   heartbeatTimeoutMs?: number
   activityLimit?: number
   maxFrameBytes?: number
@@ -111,6 +122,10 @@ export interface ProgressStore {
   position(runId: string): { epoch: string | null; applied: number } | null
   followed(): string[]
   setConnection(patch: Partial<Omit<ConnectionState, 'lastFrameAt'>>): void
+  /** Local time of the last frame of any kind (published state lags until the next flush). */
+  lastFrameAt(): number | null
+  /** The heartbeat period the hub announced in its latest `subscribed` answer, or null (a v1.0 hub, no answer yet). */
+  heartbeatMs(): number | null
   /** A fresh subscribe for this run is on its way: give it a gap timeout before asking again. */
   resubscribed(runId: string): void
   destroy(): void
@@ -136,16 +151,16 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     unordered,
     extraRule: unordered ? options.adapter?.planOrder : undefined,
     limits: { ...DEFAULT_LIMITS, activityLimit: options.activityLimit ?? STORE_DEFAULTS.activityLimit },
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? STORE_DEFAULTS.heartbeatTimeoutMs,
   }
   const trackers = new Map<string, RunTracker>()
-  const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, byCode: {} }
+  const stats: StoreStats = { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, acks: 0, byCode: {} }
   let connection: ConnectionState = {
     status: options.connection ?? 'open',
     attempts: 0,
     lastFrameAt: null,
   }
   let lastFrameAt: number | null = null
+  let heartbeatMs: number | null = null
   let statsDirty = false
   let wakeHandle: unknown = null
   let wakeAt = Number.POSITIVE_INFINITY
@@ -280,7 +295,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   let lastRun: string | null = null
   let lastTracker: RunTracker | undefined
 
-  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame, t: number) {
+  function ingestDecoded(frame: SequencedFrame | HeartbeatFrame | SubscribedFrame, t: number) {
     const run = frame.run
     const known = run === lastRun ? lastTracker : trackers.get(run)
     if (!known && !autoFollow) {
@@ -290,6 +305,10 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       return
     }
     const target = known ?? tracker(run)
+    if (frame.type === 'subscribed') {
+      stats.acks++
+      heartbeatMs = frame.heartbeatMs
+    }
     lastRun = run
     lastTracker = target
     act(run, target.ingest(frame, t, rejected))
@@ -321,6 +340,8 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       for (const t of trackers.values()) t.touch()
       scheduler.schedule()
     },
+    lastFrameAt: () => lastFrameAt,
+    heartbeatMs: () => heartbeatMs,
     resubscribed(runId) {
       trackers.get(runId)?.sequencer.resubscribed(now())
     },

@@ -1,3 +1,5 @@
+import { hostTimers } from '../transport/hostTimers'
+
 /** When the store publishes: every animation frame, every N ms, or synchronously on each ingest. */
 export type FlushMode = 'frame' | number | 'sync'
 
@@ -27,8 +29,7 @@ export interface FlushScheduler {
 export function defaultSchedulerEnv(): SchedulerEnv {
   const g = globalThis as typeof globalThis & Partial<Pick<SchedulerEnv, 'requestAnimationFrame'>>
   return {
-    setTimeout: (fn, ms) => g.setTimeout(fn, ms),
-    clearTimeout: (handle) => g.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    ...hostTimers(),
     requestAnimationFrame:
       typeof g.requestAnimationFrame === 'function' ? (fn) => g.requestAnimationFrame!(fn) : undefined,
     cancelAnimationFrame:

@@ -1,4 +1,21 @@
 // Adapters, SSE and the in-memory transport live in the `live-progress/adapters` entry (kept out of this bundle).
+
+export {
+  RECONNECT_DEFAULTS,
+  type ReconnectOptions,
+} from '../transport/createReconnectPolicy'
+export {
+  createWebSocketTransport,
+  type WebSocketConstructor,
+  type WebSocketTransportOptions,
+} from '../transport/createWebSocketTransport'
+export type {
+  Transport,
+  TransportError,
+  TransportFactory,
+  TransportHandlers,
+  UrlProvider,
+} from '../transport/transport'
 export type { AdaptedEvent, Adapter, AdapterErrorCode } from './adapters/index'
 export {
   type ClientStats,
@@ -24,13 +41,3 @@ export {
   type FlushScheduler,
   type SchedulerEnv,
 } from './flushScheduler'
-export type { RunStats, RunView } from './runTracker'
-export type { Transport, TransportError, TransportFactory, TransportHandlers } from './transport'
-export {
-  createWebSocketTransport,
-  RECONNECT_DEFAULTS,
-  type ReconnectOptions,
-  type UrlProvider,
-  type WebSocketConstructor,
-  type WebSocketTransportOptions,
-} from './webSocketTransport'

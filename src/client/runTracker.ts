@@ -1,70 +1,30 @@
 import { createRunState, isTerminal, type ReducerLimits, type RejectReason } from '../core/applyEvent'
 import {
-  type Confidence,
+  CONFIDENCE_DEFAULTS,
   type ConfidenceOptions,
-  type ConfidenceReason,
   createConfidenceTracker,
+  heartbeatTimeout,
 } from '../core/confidence'
 import { createEtaEstimator } from '../core/eta'
+import { stallThreshold } from '../core/producerSilence'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
+import type { RunView } from '../core/RunView'
 import { createRunDraft } from '../core/runDraft'
-import {
-  createSequencer,
-  type SequencerAction,
-  type SequencerOptions,
-  type SequencerStats,
-} from '../core/sequencer'
+import { createSequencer, type SequencerAction, type SequencerOptions } from '../core/sequencer'
+import { type TaskCounts, taskCounts } from '../core/taskCounts'
 import type {
-  ActivityEntry,
+  AgentCounts,
   HeartbeatFrame,
   PhaseState,
   RunState,
-  RunStatus,
   SequencedFrame,
+  SubscribedFrame,
 } from '../protocol/types'
-
-export interface RunStats extends SequencerStats {
-  /** Events the phase rules refused (PROTOCOL rule 6), in total and by reason. */
-  rejected: number
-  rejections: Partial<Record<RejectReason, number>>
-}
-
-/** Everything a UI needs about one run. Unchanged runs keep their identity across flushes. */
-export interface RunView {
-  runId: string
-  status: RunStatus
-  title?: string
-  queuePosition?: number
-  error?: string
-  phases: PhaseState[]
-  activity: ActivityEntry[]
-  /** True progress, 0–1: only what the server confirmed. */
-  progress: number
-  /** What the bar shows, 0–1: never backward within an epoch, exactly 1 on completion. */
-  displayed: number
-  /** Part of `displayed` is a time-based estimate for a phase that reports no counts. */
-  estimated: boolean
-  confidence: Confidence
-  confidenceReason: ConfidenceReason
-  /** Milliseconds left at the smoothed rate, or null while there is too little data. */
-  etaMs: number | null
-  /**
-   * Epoch of the state shown. While an epoch change waits for its snapshot this stays the old epoch (the old
-   * state is still what is shown); `store.position()` has the transport's resume point.
-   */
-  epoch: string | null
-  /** Last applied seq of `epoch`: the state shown is as of this event. */
-  seq: number
-  /** Local time of the last frame for this run (events or heartbeats). */
-  lastFrameAt: number | null
-  /** The server refused this run (`error` frame: `forbidden`, `unknown_run`…) and has sent nothing since. */
-  refused?: { code: string; message: string }
-  stats: RunStats
-}
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
-  heartbeatTimeoutMs: number
+  /** No frame for this long → stale. Default: 2.5 × the period the hub announced, else 25 s. */
+  heartbeatTimeoutMs?: number
   /** The source has no trustworthy order (adapters): confidence never says `high` while running. */
   unordered?: boolean
   /** A rule applied before the phase rules (unsequenced mode's plan order, brought by the adapter). */
@@ -75,6 +35,8 @@ export interface ViewContext {
   now: number
   disconnected: boolean
 }
+
+const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
 
 export interface RejectedEvent {
   event: SequencedFrame
@@ -98,13 +60,40 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
   let view: RunView | null = null
   let rejected = 0
   let refused: RunView['refused'] | null = null
+  let acknowledged: SubscribedFrame | null = null
+  // The hub said it has issued nothing for this run (head 0, no epoch): a wait for its job, not a silence.
+  let emptyAtHub = false
+  // Server time of the producer's last event as best known: the newest event's ts, or a heartbeat's ts − idle.
+  // Kept in the server's clock so that a pointer copy (no arithmetic, no allocation) serves the hot path.
+  let lastEventTs: number | null = null
+  // A new epoch arrived while the bar showed this much: if the new state shows less, the run restarted.
+  let restartFrom: number | null = null
+  let restartedAt: number | null = null
   const rejections: Partial<Record<RejectReason, number>> = {}
+  // Task counts follow the phases: rebuilt when the phase list changes, reused for every phase that did not.
+  const countsOf = new WeakMap<PhaseState, TaskCounts | undefined>()
+  let tasksFor: PhaseState[] | null = null
+  let tasks: Record<string, TaskCounts> = {}
+
+  function tasksOf(phases: PhaseState[]): Record<string, TaskCounts> {
+    if (phases === tasksFor) return tasks
+    tasksFor = phases
+    tasks = {}
+    for (const phase of phases) {
+      if (!countsOf.has(phase)) countsOf.set(phase, taskCounts(phase))
+      const counts = countsOf.get(phase)
+      if (counts) tasks[phase.id] = counts
+    }
+    return tasks
+  }
 
   function apply(event: SequencedFrame): RejectedEvent | null {
     if (event.epoch !== stateEpoch) {
       // A new epoch replaces the old log: start from nothing (a snapshot replaces everything anyway).
       if (stateEpoch !== null) {
         draft.replace(createRunState())
+        restartFrom = displayed
+        restartedAt = null
         displayed = 0
         eta.reset()
       }
@@ -119,13 +108,6 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       rejections[reason] = (rejections[reason] ?? 0) + 1
       return { event, reason }
     }
-    // The snapshot's own activity is what may exceed the limit (checking the old state never trimmed it).
-    if (event.type === 'snapshot') {
-      const state = draft.peek()
-      if (state.activity.length > options.limits.activityLimit) {
-        draft.replace({ ...state, activity: state.activity.slice(-options.limits.activityLimit) })
-      }
-    }
     return null
   }
 
@@ -134,22 +116,35 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
     sequencer,
     /** Runs a frame through sequencer and reducer; returns what the transport should do, if anything. */
     ingest(
-      frame: SequencedFrame | HeartbeatFrame,
+      frame: SequencedFrame | HeartbeatFrame | SubscribedFrame,
       now: number,
       onReject: (rejection: RejectedEvent) => void,
     ): SequencerAction | null {
       version++
       lastFrameAt = now
+      // The hub's acknowledgement (v1.1) says what it holds; the replay or snapshot that follows brings the state.
+      if (frame.type === 'subscribed') {
+        acknowledged = frame
+        emptyAtHub = frame.head === 0
+        return null
+      }
       // Replayed and held frames carry old ts: the least delayed frame says best where the server clock is.
       // Heartbeats are always current, so they re-anchor it (and follow drift).
       const offset = now - frame.ts
+      if (frame.type === 'heartbeat') {
+        clockOffset = offset
+        emptyAtHub = frame.head === 0
+        // v1.1 `idle`: the server knows when the producer last spoke, even for a client that just resumed.
+        if (frame.idle !== undefined) lastEventTs = frame.ts - frame.idle
+      }
       // Written only when it moves: a number stored per frame is a heap allocation per frame.
-      if (clockOffset === null || offset < clockOffset || frame.type === 'heartbeat') clockOffset = offset
+      else if (clockOffset === null || offset < clockOffset) clockOffset = offset
       const { events, action } = sequencer.ingest(frame, now)
       // Rejections are reported after the loop: onReject reaches host code that may re-enter ingest, which
       // reuses the sequencer's result array under our feet.
       let rejections: RejectedEvent[] | null = null
       for (const event of events) {
+        if (lastEventTs === null || event.ts > lastEventTs) lastEventTs = event.ts
         const rejection = apply(event)
         if (rejection) {
           rejections ??= []
@@ -176,14 +171,25 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       version++
     },
     state: () => draft.publish(),
+    /** The hub's last `subscribed` answer for this run, if it sent one (v1.1 hubs do). */
+    acknowledged: () => acknowledged,
     /** Builds the view at `now`; returns the previous object when nothing visible changed. */
     view(context: ViewContext): RunView {
       const state = draft.publish()
       const reading = readProgress(state, context.now - (clockOffset ?? 0), options)
       const nextShown = nextDisplayed(displayed, state, reading, options)
       displayed = nextShown
+      // Named, not silent: a new epoch whose state shows less than the bar did is a restart from scratch.
+      if (restartFrom !== null) {
+        if (nextShown < restartFrom) restartedAt = context.now
+        restartFrom = null
+      }
+      const serverNow = context.now - (clockOffset ?? 0)
+      const stallLimit = stallThreshold(state, options.stallAfterMs)
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
-      const stale = lastFrameAt !== null && context.now - lastFrameAt > options.heartbeatTimeoutMs
+      const stale =
+        lastFrameAt !== null &&
+        context.now - lastFrameAt > heartbeatTimeout(options.heartbeatTimeoutMs, acknowledged?.heartbeatMs)
       // The tracker gives young holes a grace (a reorder about to fill is not "catching up") and notices
       // a run that has heard nothing yet.
       const { confidence, reason } = confidenceOf.read({
@@ -196,6 +202,11 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         now: context.now,
         lastFrameAt,
         requests: sequencer.stats.resyncs,
+        waiting: emptyAtHub && stateEpoch === null,
+        restarted:
+          restartedAt !== null &&
+          context.now - restartedAt < (options.restartNoticeMs ?? CONFIDENCE_DEFAULTS.restartNoticeMs),
+        producerSilent: stallLimit !== null && lastEventTs !== null && serverNow - lastEventTs >= stallLimit,
       })
       // The view describes the state it shows: taking the sequencer's epoch labelled the old state with the
       // new epoch while a snapshot was awaited, and the reset when it came looked like a step backward.
@@ -221,11 +232,15 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
         confidenceReason: reason,
         etaMs,
         epoch: stateEpoch,
+        agents: state.agents ?? NO_AGENTS,
+        tasks: tasksOf(state.phases),
         seq: stateSeq,
         lastFrameAt,
+        lastEventAt: lastEventTs === null ? null : lastEventTs + (clockOffset ?? 0),
         stats: { ...sequencer.stats, rejected, rejections: { ...rejections } },
       }
       if (refused) view.refused = refused
+      if (restartedAt !== null) view.restarted = true
       return view
     },
   }

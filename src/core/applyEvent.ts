@@ -7,7 +7,6 @@ export { isPhaseFinished, isTerminal } from './runDraft'
 export type RejectReason =
   | 'run_terminal'
   | 'already_started'
-  | 'already_running'
   | 'unknown_phase'
   | 'phase_finished'
   | 'phase_already_active'
@@ -15,6 +14,12 @@ export type RejectReason =
   | 'mixed_progress_style'
   | 'too_many_tasks'
   | 'duplicate_call'
+  // An agent id started again while it runs.
+  | 'duplicate_agent'
+  // An agent_completed or tool_completed for an agent or call that is not open: ended already, or never started.
+  | 'unmatched_end'
+  // A new agent or call while as many are open as the activity list holds (open entries are never evicted).
+  | 'too_many_open'
   // Unsequenced sources only (client/adapters/planOrder.ts): an earlier phase started after a later one ended.
   | 'phase_out_of_order'
 
@@ -24,7 +29,10 @@ export interface ApplyResult {
 }
 
 export interface ReducerLimits {
-  /** Newest-last activity entries kept per run. */
+  /**
+   * Newest-last activity entries kept per run. Eviction takes the oldest non-critical entry first (open agents and
+   * calls, and failures, stay longest; open ones are never evicted), so it also bounds the open agents and calls.
+   */
   activityLimit: number
   /** Distinct tasks kept per phase (task_progress). */
   taskLimit: number

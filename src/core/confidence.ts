@@ -7,7 +7,13 @@ export type ConfidenceReason =
   | 'final'
   | 'reconnecting'
   | 'stale'
+  /** The hub says the run has issued nothing yet (`subscribed`/heartbeat at head 0): it waits for its job. */
+  | 'waiting'
   | 'resyncing'
+  /** The run started over under a new epoch and the bar went down (for a short notice, then as usual). */
+  | 'restarted'
+  /** The connection is fine but the run's producer has sent no event for longer than its phase allows. */
+  | 'producer_silent'
   | 'unordered'
   | 'estimated'
   | 'live'
@@ -29,6 +35,12 @@ export interface ConfidenceInput {
   gapOpenMs?: number
   /** A resync or snapshot request is out for the hole: the client is catching up for real. */
   requestInFlight?: boolean
+  /** The hub says the run has issued nothing yet, and nothing is shown: a calm wait, not a silence. */
+  waiting?: boolean
+  /** The run restarted under a new epoch a moment ago and the bar went down. */
+  restarted?: boolean
+  /** No event for longer than the active phase allows (see `stallThreshold`), on a live connection. */
+  producerSilent?: boolean
 }
 
 export interface ConfidenceReading {
@@ -43,9 +55,26 @@ export interface ConfidenceOptions {
   gapTimeoutMs?: number
   /** A run that has heard nothing for this long since it was first read is stale. */
   heartbeatTimeoutMs?: number
+  /** No event for this long while an active phase reports counts → `producer_silent` (see `stallThreshold`). */
+  stallAfterMs?: number
+  /** How long `restarted` is the reason after a restart lowered the bar (the view's flag stays for the epoch). */
+  restartNoticeMs?: number
 }
 
-export const CONFIDENCE_DEFAULTS = { maxResyncGraceMs: 250, heartbeatTimeoutMs: 25_000 } as const
+export const CONFIDENCE_DEFAULTS = {
+  maxResyncGraceMs: 250,
+  heartbeatTimeoutMs: 25_000,
+  restartNoticeMs: 10_000,
+} as const
+
+/**
+ * PROTOCOL v1.1 rule 8's heartbeat timeout: `heartbeatTimeoutMs` when set, else 2.5 × the period the server announced
+ * in `subscribed`, else 25 s.
+ * @example
+ * heartbeatTimeout(undefined, 10_000) // 25_000
+ */
+export const heartbeatTimeout = (heartbeatTimeoutMs?: number, announcedMs?: number | null): number =>
+  heartbeatTimeoutMs ?? (announcedMs ? 2.5 * announcedMs : CONFIDENCE_DEFAULTS.heartbeatTimeoutMs)
 
 /** The grace a hole gets before it shows as `resyncing`: min(250 ms, gap timeout / 3) unless set. */
 export function resyncGrace(options: ConfidenceOptions = {}): number {
@@ -65,6 +94,7 @@ export function readConfidence(input: ConfidenceInput, options: ConfidenceOption
   if (terminal) return { confidence: 'high', reason: 'final' }
   if (input.disconnected) return { confidence: 'low', reason: 'reconnecting' }
   if (input.stale) return { confidence: 'low', reason: 'stale' }
+  if (input.waiting) return { confidence: 'high', reason: 'waiting' }
   if (input.heard === false) return { confidence: 'low', reason: 'resyncing' }
   // A snapshot is only awaited after one was asked for; a young hole is usually a reorder about to fill.
   const catchingUp =
@@ -74,6 +104,8 @@ export function readConfidence(input: ConfidenceInput, options: ConfidenceOption
         input.gapOpenMs === undefined ||
         input.gapOpenMs >= resyncGrace(options)))
   if (catchingUp) return { confidence: 'medium', reason: 'resyncing' }
+  if (input.restarted) return { confidence: 'medium', reason: 'restarted' }
+  if (input.producerSilent) return { confidence: 'medium', reason: 'producer_silent' }
   if (input.unordered) return { confidence: 'medium', reason: 'unordered' }
   if (input.estimated) return { confidence: 'medium', reason: 'estimated' }
   return { confidence: 'high', reason: 'live' }

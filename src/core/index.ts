@@ -1,3 +1,4 @@
+export { isCriticalEntry, isOpenEntry, trimActivity } from './activityEntries'
 export {
   type ApplyResult,
   applyEvent,
@@ -17,11 +18,13 @@ export {
   type ConfidenceReason,
   type ConfidenceTracker,
   createConfidenceTracker,
+  heartbeatTimeout,
   type ObservedConfidenceInput,
   readConfidence,
   resyncGrace,
 } from './confidence'
 export { createEtaEstimator, ETA_DEFAULTS, type EtaEstimator, type EtaOptions } from './eta'
+export { SILENCE_DEFAULTS, stallThreshold } from './producerSilence'
 export {
   estimatedFraction,
   isEstimatedPhase,
@@ -33,6 +36,7 @@ export {
   readProgress,
   trueProgress,
 } from './progress'
+export type { RunStats, RunView } from './RunView'
 export {
   createSequencer,
   SEQUENCER_DEFAULTS,
@@ -43,3 +47,4 @@ export {
   type SequencerStats,
   type SequencerStatus,
 } from './sequencer'
+export { type TaskCounts, taskCounts } from './taskCounts'

@@ -30,10 +30,14 @@ export interface ProgressReading {
 
 const totalWeight = (phases: readonly PhaseState[]) => phases.reduce((sum, p) => sum + p.weight, 0)
 
-/** A phase's confirmed fraction: 1 when done or skipped, done/total while active, else 0. */
+/**
+ * A phase's confirmed fraction: 1 when done or skipped, done/total while active, else 0. A phase a cancelled run
+ * skipped while it was active (decision 3) keeps the fraction it reached: the cancel is not progress.
+ */
 export function phaseFraction(phase: PhaseState): number {
-  if (phase.status === 'done' || phase.status === 'skipped') return 1
-  if (phase.status === 'active' && phase.total !== undefined && phase.total > 0) {
+  const counted = phase.status === 'active' || (phase.status === 'skipped' && phase.interrupted === true)
+  if (!counted) return phase.status === 'done' || phase.status === 'skipped' ? 1 : 0
+  if (phase.total !== undefined && phase.total > 0) {
     return Math.min(1, (phase.done ?? 0) / phase.total)
   }
   return 0

@@ -1,4 +1,12 @@
-import type { ActivityEntry, PhaseState, RunState, SequencedFrame, TaskState } from '../protocol/types'
+import type {
+  ActivityEntry,
+  AgentCounts,
+  PhaseState,
+  RunState,
+  SequencedFrame,
+  TaskState,
+} from '../protocol/types'
+import { createActivityIndex, isOpenEntry, trimActivity } from './activityEntries'
 import type { ReducerLimits, RejectReason } from './applyEvent'
 import { mergePlan } from './mergePlan'
 
@@ -27,6 +35,28 @@ export interface RunDraft {
 }
 
 type EntrySource = Partial<Omit<ActivityEntry, 'type'>> & { seq: number; ts: number }
+type Ending = 'completed' | 'failed' | 'cancelled'
+
+const NO_AGENTS: AgentCounts = { active: 0, completed: 0, failed: 0 }
+/** What the end of a run makes of its active phases (PROTOCOL v1.1 decision 3). */
+const CLOSED_PHASE = { completed: 'done', failed: 'failed', cancelled: 'skipped' } as const
+
+/**
+ * Agent counts read off an activity list, for a state that came without them (a snapshot of a server before
+ * v1.1): the open agents exactly, the ended ones as far as the list still shows them. Undefined without agents.
+ */
+function countAgents(activity: readonly ActivityEntry[]): AgentCounts | undefined {
+  let active = 0
+  let completed = 0
+  let failed = 0
+  for (const entry of activity) {
+    if (entry.type === 'agent_completed') entry.ok === false ? failed++ : completed++
+    else if (entry.type !== 'agent_started') continue
+    else if (isOpenEntry(entry)) active++
+    else if (entry.interrupted) failed++
+  }
+  return active + completed + failed > 0 ? { active, completed, failed } : undefined
+}
 
 /**
  * An activity entry, built field by field: the spread of an entry (their shapes vary) took more time than all
@@ -61,10 +91,9 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   let base = initial
   let basePhases = initial.phases
   const activityLimit = Math.max(1, limits.activityLimit)
-  // Tool calls in `indexed` (the activity list): call id → its last entry. Scanning 200 entries of mixed shapes
-  // for every tool event was the draft's largest cost.
-  const calls = new Map<string, ActivityEntry>()
-  let indexed: ActivityEntry[] | null = null
+  // Calls, open agents and where eviction looks, without a scan: scanning 200 entries of mixed shapes for every
+  // tool event was the draft's largest cost.
+  const entries = createActivityIndex()
 
   function rebase(next: RunState) {
     state = base = next
@@ -76,11 +105,16 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return state
   }
 
-  /** A new run status that ends any wait in the queue: the position goes (a new object, then the draft's). */
+  /** A new run status that ends any wait in the queue: position and wait go (a new object, then the draft's). */
   function leaveQueue(status: RunState['status']) {
-    const { queuePosition: _, ...rest } = state
+    const { queuePosition: _, queueEtaMs: __, ...rest } = state
     rest.status = status
     state = rest
+  }
+
+  /** Any phase event ends a wait in the queue, before the run started or in its middle (decision 9). */
+  function run() {
+    if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
   }
 
   function writablePhase(index: number): PhaseState {
@@ -97,20 +131,35 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     const s = writableState()
     if (s.activity === base.activity) {
       const copy = s.activity.slice()
-      if (indexed === s.activity) indexed = copy
+      entries.moved(s.activity, copy)
       s.activity = copy
     }
     return s.activity
   }
 
-  /** The last entry of `call` in the activity list, if any. */
-  function findCall(call: string): ActivityEntry | undefined {
-    if (indexed !== state.activity) {
-      indexed = state.activity
-      calls.clear()
-      for (const entry of indexed) if (entry.call !== undefined) calls.set(entry.call, entry)
-    }
-    return calls.get(call)
+  /** The activity index, describing the current list (rescanned only after a snapshot or a replace). */
+  function indexed() {
+    entries.sync(state.activity)
+    return entries
+  }
+
+  /** Replaces an entry of the list (found from the newest end: the entries a run closes are mostly recent). */
+  function replaceEntry(previous: ActivityEntry, next: ActivityEntry) {
+    const activity = writableActivity()
+    const at = activity.lastIndexOf(previous)
+    activity[at] = next
+    entries.replaced(at, previous, next)
+  }
+
+  function countAgent(ending: 'started' | 'completed' | 'failed') {
+    const { active, completed, failed } = state.agents ?? NO_AGENTS
+    // A snapshot may undercount (a server before v1.1): a count never goes below zero.
+    writableState().agents =
+      ending === 'started'
+        ? { active: active + 1, completed, failed }
+        : ending === 'completed'
+          ? { active: Math.max(0, active - 1), completed: completed + 1, failed }
+          : { active: Math.max(0, active - 1), completed, failed: failed + 1 }
   }
 
   function writableTasks(index: number, phase: PhaseState): TaskState[] {
@@ -119,21 +168,55 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return phase.tasks!
   }
 
-  /** Appends an entry (the call index is current: `findCall` ran for every tool event) and trims the oldest. */
+  /** Appends an entry (the index is current: every activity event syncs it first) and evicts one if full. */
   function push(entry: ActivityEntry) {
     const activity = writableActivity()
-    const known = indexed === activity
-    if (known && entry.call !== undefined) calls.set(entry.call, entry)
     activity.push(entry)
-    const excess = activity.length - activityLimit
-    if (excess <= 0) return
-    for (let i = 0; known && i < excess; i++) {
-      const { call } = activity[i]!
-      if (call !== undefined && calls.get(call) === activity[i]) calls.delete(call)
+    entries.added(entry)
+    // Past the limit by more than one only after a snapshot held more open entries than this draft keeps.
+    while (activity.length > activityLimit && entries.evict(activity)) {}
+  }
+
+  /**
+   * The end of the run closes what is open (decision 3): active phases end as the run did, open agents and
+   * calls as interrupted (`ok: false`) at `ts`, and the active agents count as failed.
+   */
+  function closeOpen(ending: Ending, ts: number) {
+    for (let i = 0; i < state.phases.length; i++) {
+      if (state.phases[i]!.status !== 'active') continue
+      const phase = writablePhase(i)
+      phase.status = CLOSED_PHASE[ending]
+      phase.endedAt = ts
+      phase.interrupted = true
     }
-    // shift() trims one entry in place (the usual case); splice would also build an array of what it removed.
-    if (excess === 1) activity.shift()
-    else activity.splice(0, excess)
+    if (indexed().open > 0) {
+      const activity = writableActivity()
+      for (let at = 0; at < activity.length; at++) {
+        const entry = activity[at]!
+        if (!isOpenEntry(entry)) continue
+        const closed = activityEntry(entry, entry.type, false, ts)
+        closed.interrupted = true
+        activity[at] = closed
+        entries.replaced(at, entry, closed)
+      }
+    }
+    const { active, completed, failed } = state.agents ?? NO_AGENTS
+    if (active > 0) writableState().agents = { active: 0, completed, failed: failed + active }
+  }
+
+  /**
+   * A snapshot as this draft keeps a run: cut to its activity limit, with agent counts, and nothing open under an
+   * ended run (a server before v1.1, or one with a larger limit, may send otherwise). Untouched when it complies.
+   */
+  function adopt(snapshot: RunState, ts: number) {
+    rebase(snapshot)
+    const trimmed = trimActivity(state.activity, activityLimit)
+    if (trimmed !== state.activity) writableState().activity = trimmed
+    if (state.agents === undefined) {
+      const agents = countAgents(state.activity)
+      if (agents) writableState().agents = agents
+    }
+    if (isTerminal(state.status)) closeOpen(state.status as Ending, ts)
   }
 
   /** Index of an open phase (the first match: a snapshot's list does not promise unique ids), or why not. */
@@ -145,20 +228,20 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
     return isPhaseFinished(list[index]!.status) ? 'phase_finished' : index
   }
 
-  /** The phase, writable and active from `ts` on; the first active phase ends the run's wait in the queue. */
-  function activate(index: number, ts: number): PhaseState {
-    const next = writablePhase(index)
+  /** The phase, writable and active from `ts` on; it ends the run's wait in the queue. */
+  function activate(at: number, ts: number): PhaseState {
+    const next = writablePhase(at)
     if (next.status === 'pending') {
       next.status = 'active'
       next.startedAt = ts
     }
-    if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
+    run()
     return next
   }
 
   function apply(event: SequencedFrame): RejectReason | undefined {
     if (event.type === 'snapshot') {
-      rebase(event.state)
+      adopt(event.state, event.ts)
       return
     }
     if (isTerminal(state.status)) return 'run_terminal'
@@ -205,7 +288,8 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         const index = openPhase(event.phase)
         if (typeof index === 'string') return index
         if (state.phases[index]!.status === 'active') return 'phase_already_active'
-        activate(index, event.ts)
+        const next = activate(index, event.ts)
+        if (event.tasks !== undefined) next.taskCount = event.tasks
         return
       }
       case 'phase_completed':
@@ -220,35 +304,47 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         next.endedAt = event.ts
         if (next.startedAt === undefined && status !== 'skipped') next.startedAt = event.ts
         if (event.type === 'phase_failed') next.error = event.error
+        run()
         return
       }
-      case 'agent_started':
-      case 'agent_completed':
       case 'agent_thinking':
+        indexed()
         push(activityEntry(event, event.type))
         return
-      case 'tool_executing':
-        if (findCall(event.call)) return 'duplicate_call'
+      case 'agent_started':
+      case 'tool_executing': {
+        const known =
+          event.type === 'agent_started' ? indexed().agent(event.agent) : indexed().call(event.call)
+        if (known) return event.type === 'agent_started' ? 'duplicate_agent' : 'duplicate_call'
+        // Open entries are never evicted: their number is what bounds the list.
+        if (entries.open >= activityLimit) return 'too_many_open'
         push(activityEntry(event, event.type))
+        if (event.type === 'agent_started') countAgent('started')
         return
+      }
+      case 'agent_completed': {
+        // A second end, or one for an agent never started, would make every count built on it wrong.
+        const started = indexed().agent(event.agent)
+        if (!started) return 'unmatched_end'
+        replaceEntry(started, activityEntry(started, started.type, started.ok, event.ts))
+        push(activityEntry(event, event.type))
+        countAgent(event.ok === false ? 'failed' : 'completed')
+        return
+      }
       case 'tool_completed': {
-        const open = findCall(event.call)
-        if (!open) push(activityEntry(event, event.type))
-        else if (open.type === 'tool_completed') return 'duplicate_call'
-        else {
-          // Pair in place: the entry keeps its start time and gains an end.
-          const paired = activityEntry(open, event.type, event.ok ?? open.ok, event.ts)
-          const activity = writableActivity()
-          activity[activity.lastIndexOf(open)] = paired
-          calls.set(event.call, paired)
-        }
+        const open = indexed().call(event.call)
+        if (!open || !isOpenEntry(open)) return 'unmatched_end'
+        // Pair in place: the entry keeps its start time and gains an end.
+        replaceEntry(open, activityEntry(open, event.type, event.ok ?? open.ok, event.ts))
         return
       }
       case 'run_started':
       case 'plan_updated': {
-        const { status } = state
+        const { status, phases } = state
         if (event.type === 'run_started') {
-          if (state.phases.length > 0 && status !== 'pending' && status !== 'queued') return 'already_started'
+          const began = phases.some((p) => p.status !== 'pending')
+          if (began || (phases.length > 0 && status === 'running')) return 'already_started'
+          // A run waiting in the queue before it started still waits (decision 9).
           writableState().status = status === 'queued' ? 'queued' : 'running'
         }
         const s = writableState()
@@ -258,17 +354,19 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         return
       }
       case 'queued': {
-        if (state.phases.some((p) => p.status !== 'pending')) return 'already_running'
-        const s = writableState()
-        s.status = 'queued'
-        s.queuePosition = event.position
+        // At any time before the end: in the middle of a run it waits again (for an agent slot, say).
+        leaveQueue('queued')
+        state.queuePosition = event.position
+        if (event.etaMs !== undefined) state.queueEtaMs = event.etaMs
         return
       }
-      default:
-        leaveQueue(
-          event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled',
-        )
+      default: {
+        const ending: Ending =
+          event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled'
+        leaveQueue(ending)
         if (event.error !== undefined) state.error = event.error
+        closeOpen(ending, event.ts)
+      }
     }
   }
 

@@ -174,6 +174,8 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
       while (result.events.length > 0) result.events.pop()
       result.action = null
       stats.received++
+      // A heartbeat of a run that has issued nothing names no epoch (decision 10): nothing to order or switch to.
+      if (frame.epoch === undefined) return result
       if (frame.epoch !== epoch) {
         if (retired.includes(frame.epoch)) {
           stats.staleEpochs++

@@ -50,13 +50,20 @@ function bodyKeys(frame: Record<string, unknown>, type: string): number {
   }
 }
 
+// v, type, run, head, ts; then `epoch` (absent only while head is 0: decision 10) and `idle` (v1.1), both optional.
+function heartbeatKeys(frame: Record<string, unknown>): number {
+  const { epoch, head, idle } = frame
+  if (!isCount(head) || (epoch === undefined ? head !== 0 : !isEpoch(epoch))) return -1
+  return idle === undefined || isCount(idle) ? 5 + present(epoch) + present(idle) : -1
+}
+
 /** A validated frame (the very object passed in), or null when the schema has to decide. `frame.v` is checked. */
 export function fastDecode(frame: Record<string, unknown>, type: string): ServerFrame | null {
-  const { run, epoch, ts } = frame
-  if (!isId(run) || !isEpoch(epoch) || !isFiniteNumber(ts)) return null
+  const { run, ts } = frame
+  if (!isId(run) || !isFiniteNumber(ts)) return null
   let keys: number
-  if (type === 'heartbeat') keys = isCount(frame.head) ? 6 : -1
-  else if (!isSeq(frame.seq)) return null
+  if (type === 'heartbeat') keys = heartbeatKeys(frame)
+  else if (!isEpoch(frame.epoch) || !isSeq(frame.seq)) return null
   else {
     const body = bodyKeys(frame, type)
     keys = body < 0 ? -1 : 6 + body // v, type, run, epoch, seq, ts

@@ -1,6 +1,7 @@
 export { decodeClientFrame, decodeFrame, encodeFrame, type RawFrame, utf8Length } from './codec'
 export {
   activityEntrySchema,
+  agentCountsSchema,
   clientSchemas,
   controlSchemas,
   eventSchemas,
@@ -12,6 +13,7 @@ export {
 export type {
   ActivityEntry,
   ActivityType,
+  AgentCounts,
   ClientFrame,
   DecodeError,
   DecodeErrorCode,
@@ -31,6 +33,7 @@ export type {
   SequencedFrame,
   ServerFrame,
   SnapshotFrame,
+  SubscribedFrame,
   SubscribeFrame,
   TaskState,
   UnsubscribeFrame,

@@ -17,4 +17,6 @@ export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (
 export const isSeq = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 1
 // JSON.parse turns 1e400 into Infinity: every number on the wire must be finite.
 export const isFiniteNumber = (x: unknown): x is number => Number.isFinite(x)
+/** A period such as `heartbeatMs`: finite and above zero. */
+export const isPeriod = (x: unknown): x is number => Number.isFinite(x) && (x as number) > 0
 export const isWeight = (x: unknown): x is number => Number.isFinite(x) && (x as number) >= 0

@@ -1,7 +1,7 @@
 import * as v from 'valibot'
-import { isCount, isEpoch, isFiniteNumber, isId, isSeq, isText, isWeight } from './scalars'
+import { isCount, isEpoch, isFiniteNumber, isId, isPeriod, isSeq, isText, isWeight } from './scalars'
 
-/** Valibot schemas for every frame of PROTOCOL.md v1. Types in `types.ts` are inferred from these. */
+/** Valibot schemas for every frame of PROTOCOL.md v1 (amended v1.1). Types in `types.ts` are inferred from these. */
 
 /** A scalar schema over one of PROTOCOL's predicates; its issue says what was expected and (the start of) what came. */
 const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
@@ -21,6 +21,7 @@ const count = scalar(isCount, 'an integer >= 0')
 const finite = scalar(isFiniteNumber, 'a finite number')
 const weight = scalar(isWeight, 'a finite number >= 0')
 const epoch = scalar(isEpoch, '1-64 chars')
+const period = scalar(isPeriod, 'a finite number > 0')
 /** `schema`, then a rule on what it gave (a custom schema in a pipe: valibot's `check` is not bundled). */
 const refine = <S extends v.GenericSchema>(
   schema: S,
@@ -79,6 +80,10 @@ export const phaseStateSchema = v.object({
   endedAt: v.optional(finite),
   error: v.optional(text),
   tasks: v.optional(listOf(taskStateSchema, 256)),
+  /** Parallel tasks the phase announced (`phase_started.tasks`), before or beyond those heard from. */
+  taskCount: v.optional(count),
+  /** The run's end closed the phase while it was active (decision 3), not an event of its own. */
+  interrupted: v.optional(flag),
 })
 
 export const activityEntrySchema = v.object({
@@ -91,13 +96,21 @@ export const activityEntrySchema = v.object({
   text: v.optional(text),
   ok: v.optional(flag),
   endedAt: v.optional(finite),
+  /** An agent or call the run's end closed before its own end came (decision 3): `ok` is false. */
+  interrupted: v.optional(flag),
 })
+
+/** Agents of a run by state: open now, ended well, ended badly (or interrupted). */
+export const agentCountsSchema = v.object({ active: count, completed: count, failed: count })
 
 export const runStateSchema = v.object({
   status: oneOf('pending', 'queued', 'running', 'completed', 'failed', 'cancelled'),
   title: v.optional(text),
   queuePosition: v.optional(count),
+  /** The producer's estimate of the wait in the queue when it said so (`queued.etaMs`), ms. */
+  queueEtaMs: v.optional(weight),
   error: v.optional(text),
+  agents: v.optional(agentCountsSchema),
   phases: listOf(phaseStateSchema, 256),
   activity: listOf(activityEntrySchema, 1000),
 })
@@ -115,8 +128,8 @@ const ending = { error: v.optional(text) }
 export const eventSchemas = {
   run_started: event('run_started', { plan: planSchema, title: v.optional(text) }),
   plan_updated: event('plan_updated', { plan: planSchema }),
-  queued: event('queued', { position: count }),
-  phase_started: event('phase_started', { phase: id }),
+  queued: event('queued', { position: count, etaMs: v.optional(weight) }),
+  phase_started: event('phase_started', { phase: id, tasks: v.optional(count) }),
   phase_progress: refine(event('phase_progress', { phase: id, ...counts }), doneTotal, 'done > total'),
   task_progress: refine(
     event('task_progress', { phase: id, task: id, ...counts }),
@@ -137,15 +150,26 @@ export const eventSchemas = {
   snapshot: event('snapshot', { state: runStateSchema }),
 } as const
 
+// Decision 10: a run with nothing issued has no epoch yet (`head` 0); once anything is issued the epoch is required.
+const runHead = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
+  refine(
+    v.object({
+      v: versionSchema,
+      type: oneOf(type),
+      run: runIdSchema,
+      epoch: v.optional(epochSchema),
+      head: count,
+      ...entries,
+    }),
+    (frame) => frame.head === 0 || frame.epoch !== undefined,
+    'epoch required when head > 0',
+  )
+
+/** Unsequenced server → client frames: liveness, the subscribe acknowledgement (v1.1) and errors. */
 export const controlSchemas = {
-  heartbeat: v.object({
-    v: versionSchema,
-    type: oneOf('heartbeat'),
-    run: runIdSchema,
-    epoch: epochSchema,
-    head: count,
-    ts: finite,
-  }),
+  // v1.1 `idle`: ms since the run's last sequenced event, by the server's clock (a silent producer, not a silent link).
+  heartbeat: runHead('heartbeat', { ts: finite, idle: v.optional(count) }),
+  subscribed: runHead('subscribed', { heartbeatMs: period }),
   error: v.object({
     v: versionSchema,
     type: oneOf('error'),

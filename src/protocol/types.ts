@@ -1,6 +1,7 @@
 import type * as v from 'valibot'
 import type {
   activityEntrySchema,
+  agentCountsSchema,
   clientSchemas,
   controlSchemas,
   eventSchemas,
@@ -24,6 +25,7 @@ export type TaskState = Out<typeof taskStateSchema>
 export type PhaseState = Out<typeof phaseStateSchema>
 export type ActivityEntry = Out<typeof activityEntrySchema>
 export type ActivityType = ActivityEntry['type']
+export type AgentCounts = Out<typeof agentCountsSchema>
 /** The whole state of one run: what a `snapshot` carries and what the reducer builds. */
 export type RunState = Out<typeof runStateSchema>
 export type RunStatus = RunState['status']
@@ -37,10 +39,13 @@ export type SequencedFrame = EventByType[EventType]
 /** A sequenced frame that the reducer applies as a step (everything but `snapshot`). */
 export type RunEvent = Exclude<SequencedFrame, SnapshotFrame>
 export type SnapshotFrame = EventByType['snapshot']
+/** Liveness of one run; `epoch` is absent (and `head` 0) while the run has issued nothing (v1.1 decision 10). */
 export type HeartbeatFrame = Out<(typeof controlSchemas)['heartbeat']>
+/** v1.1: the answer to every accepted `subscribe`/`resync`, before any replay or snapshot. */
+export type SubscribedFrame = Out<(typeof controlSchemas)['subscribed']>
 export type ErrorFrame = Out<(typeof controlSchemas)['error']>
 /** Anything a server may send to a client. */
-export type ServerFrame = SequencedFrame | HeartbeatFrame | ErrorFrame
+export type ServerFrame = SequencedFrame | HeartbeatFrame | SubscribedFrame | ErrorFrame
 
 type ClientSchemas = typeof clientSchemas
 export type SubscribeFrame = Out<ClientSchemas['subscribe']>

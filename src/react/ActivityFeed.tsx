@@ -1,5 +1,6 @@
 import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
 import type { ActivityEntry } from '../protocol/types'
+import { describeActivity, isOpenActivity } from './describeActivity'
 import type { ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -28,31 +29,6 @@ export interface ActivityFeedProps extends Omit<ComponentPropsWithoutRef<'div'>,
   onExpandedChange?: (expanded: boolean) => void
 }
 
-function describe(
-  entry: ActivityEntry,
-  labels: ProgressLabels,
-  format: ProgressFormat,
-  elapsed: string | null,
-) {
-  const agent = entry.agent ?? ''
-  const tool = entry.tool ?? ''
-  const ok = entry.ok !== false
-  switch (entry.type) {
-    case 'agent_started':
-      return { state: 'info', text: labels.agentStarted(agent) }
-    case 'agent_completed':
-      return { state: ok ? 'done' : 'failed', text: labels.agentCompleted(agent, ok) }
-    case 'agent_thinking':
-      return { state: 'info', text: labels.agentThinking(agent, entry.text ?? '') }
-    case 'tool_executing':
-      return { state: 'running', text: labels.toolRunning(tool, elapsed) }
-    case 'tool_completed': {
-      const took = entry.endedAt === undefined ? null : format.duration(entry.endedAt - entry.ts)
-      return { state: ok ? 'done' : 'failed', text: labels.toolCompleted(tool, ok, took) }
-    }
-  }
-}
-
 /** A rendered row and the inputs it was rendered from. */
 interface CachedRow {
   elapsed: string | null
@@ -73,7 +49,7 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
   return (entry: ActivityEntry, elapsed: string | null): ReactElement => {
     const hit = cache.current.get(entry)
     if (hit && hit.elapsed === elapsed && hit.labels === labels && hit.format === format) return hit.element
-    const { state, text } = describe(entry, labels, format, elapsed)
+    const { state, text } = describeActivity(entry, labels, format, elapsed)
     const element = (
       // Elapsed times differ between server and browser clocks: not a hydration error.
       <li
@@ -91,6 +67,15 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
   }
 }
 
+/** The newest `limit` entries, after the older ones still open: running agents and calls stay in sight. */
+function newestWithOpen(activity: ActivityEntry[], limit: number): ActivityEntry[] {
+  const start = Math.max(0, activity.length - limit)
+  if (start === 0) return activity
+  const pinned = activity.slice(0, start).filter(isOpenActivity)
+  const newest = activity.slice(start)
+  return pinned.length === 0 ? newest : pinned.concat(newest)
+}
+
 const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
   activity: run.activity,
   live: !isTerminalStatus(run.status),
@@ -98,12 +83,14 @@ const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
 
 /**
  * Agent and tool events of a run, oldest first: running tool calls with a live elapsed time (`data-state=
- * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines. Long runs are capped
- * at the `max` newest entries, with a "Show N earlier" button that reveals up to `max` more; the last reveal hands
- * the button's focus to the list and keeps everything shown as entries arrive (`expanded` controls that), and a
- * new `runId` or `max` starts from `max` again. The list stays scrolled to the newest entry unless the reader
- * scrolled up. Items carry `data-state` ('running' | 'done' | 'failed' | 'info') and `data-type` (the event
- * type); the root's `data-state` is 'running' while a call runs, else 'idle'. The list is named
+ * "running"`), completions paired with their call ("search done in 3 sec"), thinking lines, and the agents and
+ * calls the run's end interrupted ("search interrupted after 4 sec"). Long runs are capped at the `max` newest
+ * entries plus every older agent or call still running (chatter never hides open work), with a "Show N earlier"
+ * button that reveals up to `max` more; the last reveal hands the button's focus to the list and keeps everything
+ * shown as entries arrive (`expanded` controls that), and a new `runId` or `max` starts from `max` again. The list
+ * stays scrolled to the newest entry unless the reader scrolled up. Items carry `data-state` ('running' | 'done' |
+ * 'failed' | 'interrupted' | 'info') and `data-type` (the event type); the root's `data-state` is 'running' while a
+ * call runs, else 'idle'. The list is named
  * (`labels.activity`); when it is taller than its capped height it takes keyboard focus (and `data-scrollable`),
  * so it can be scrolled without a mouse, and is no extra tab stop otherwise. Not a live region: screen readers
  * are not flooded.
@@ -136,11 +123,12 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   // The list holds the focus of a "Show N earlier" button that the last reveal unmounted.
   const [listHoldsFocus, setListHoldsFocus] = useState(false)
   const activity = feed?.activity ?? []
-  const running = feed?.live === true && activity.some((entry) => entry.type === 'tool_executing')
+  const running =
+    feed?.live === true && activity.some((entry) => entry.type === 'tool_executing' && isOpenActivity(entry))
   const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
   const row = useRowElements(labels, format)
   const list = useRef<HTMLOListElement>(null)
-  const shown = activity.slice(-limit)
+  const shown = newestWithOpen(activity, limit)
   const scrolls = useOverflows(list, shown.length)
   useStickToEnd(list, activity[activity.length - 1])
   const hidden = activity.length - shown.length
@@ -180,7 +168,12 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
         data-scrollable={scrolls ? '' : undefined}
       >
         {shown.map((entry) =>
-          row(entry, running && entry.type === 'tool_executing' ? format.duration(t - entry.ts) : null),
+          row(
+            entry,
+            running && entry.type === 'tool_executing' && isOpenActivity(entry)
+              ? format.duration(t - entry.ts)
+              : null,
+          ),
         )}
       </ol>
     </div>

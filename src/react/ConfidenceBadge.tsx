@@ -1,5 +1,5 @@
 import { type ComponentPropsWithoutRef, forwardRef, useEffect, useRef, useState } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import type { LabelsOverride } from './labels'
 import { useProgressClient } from './ProgressProvider'
 import { cx, shallowEqual } from './shallowEqual'
@@ -41,19 +41,27 @@ export interface ConfidenceBadgeProps extends Omit<ComponentPropsWithoutRef<'spa
 }
 
 // Only what the badge draws: `lastFrameAt` moves with every flush, so it is selected only while the run is stale
-// (no frame arrives then, so it holds still); a flush that changes nothing visible does not re-render the badge.
+// (no frame arrives then, so it holds still), and `lastEventAt` only while the producer is silent (no event then);
+// a flush that changes nothing visible does not re-render the badge.
 const pick = (run: RunView) => ({
   confidence: run.confidence,
   reason: run.confidenceReason,
   status: run.status,
   heard: run.lastFrameAt !== null,
-  staleSince: run.confidenceReason === 'stale' ? run.lastFrameAt : null,
+  silentSince:
+    run.confidenceReason === 'stale'
+      ? run.lastFrameAt
+      : run.confidenceReason === 'producer_silent'
+        ? run.lastEventAt
+        : null,
 })
 
 /**
  * How far to trust the bar: `data-confidence` 'high' | 'medium' | 'low' and `data-state` = the reason ('live', 'estimated',
- * 'reconnecting', 'resyncing', 'stale', 'unordered', 'final'; 'pending' before its first frame) and `data-status` = the run status, with words such as "Live", "Estimated",
- * "Reconnecting…", "Catching up…" or "No updates for 30 sec". A visually hidden polite live region repeats the
+ * 'reconnecting', 'resyncing', 'stale', 'waiting', 'restarted', 'producer_silent', 'unordered', 'final'; 'pending'
+ * before its first frame) and `data-status` = the run status, with words such as "Live", "Estimated",
+ * "Reconnecting…", "Catching up…", "No updates for 30 sec", "Waiting for the job to start", "Restarted" or
+ * "No progress for 45 sec". A visually hidden polite live region repeats the
  * words only after the reason has held for `announceDelayMs`, so a flapping connection is not read out each time;
  * a dropped connection and its return are read out by one badge per source, not once per run on a dashboard.
  * @example
@@ -71,14 +79,15 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
   // A wait that went stale or a dropped connection is still said as such.
   const heard = run !== undefined && (run.heard || (run.reason !== 'live' && run.reason !== 'resyncing'))
   const reason = heard ? run.reason : undefined
-  const staleSince = run?.staleSince ?? null
-  // While stale nothing arrives to re-render the badge: a ticker moves "No updates for …" on.
-  const t = useTicker(staleSince !== null, STALE_TICK_MS, now)
+  const silentSince = run?.silentSince ?? null
+  // While silent nothing arrives to re-render the badge: a ticker moves "No updates for …" on.
+  const t = useTicker(silentSince !== null, STALE_TICK_MS, now)
   let text = labels.waiting
   if (run?.reason === 'final') text = labels.runStatus[run.status]
-  else if (staleSince !== null) {
+  else if (silentSince !== null) {
     // Rounded down to 5 s so the words do not twitch between renders.
-    text = labels.stale(format.duration(Math.floor((t - staleSince) / STALE_STEP_MS) * STALE_STEP_MS))
+    const since = format.duration(Math.floor(Math.max(0, t - silentSince) / STALE_STEP_MS) * STALE_STEP_MS)
+    text = reason === 'producer_silent' ? labels.producerSilent(since) : labels.stale(since)
   } else if (reason) text = labels.confidence[reason]
   const latest = useRef({ text, reason })
   latest.current = { text, reason }

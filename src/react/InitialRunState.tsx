@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { type RunSnapshot, viewOfSnapshot } from './runSnapshot'
 
 const InitialRunContext = /* @__PURE__ */ createContext<{ runId: string; view: RunView | null } | null>(null)

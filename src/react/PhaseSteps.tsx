@@ -1,5 +1,6 @@
 import { type ComponentPropsWithoutRef, forwardRef, memo } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
+import type { TaskCounts } from '../core/taskCounts'
 import type { PhaseState } from '../protocol/types'
 import type { ProgressFormat } from './format'
 import type { LabelsOverride, ProgressLabels } from './labels'
@@ -13,7 +14,7 @@ export interface PhaseStepsProps extends Omit<ComponentPropsWithoutRef<'ol'>, 'c
   locale?: string
 }
 
-const pick = (run: RunView) => ({ phases: run.phases, status: run.status })
+const pick = (run: RunView) => ({ phases: run.phases, status: run.status, tasks: run.tasks })
 
 /**
  * One step. Memoized: the reducer keeps the identity of phases that did not change, so a progress update
@@ -21,24 +22,44 @@ const pick = (run: RunView) => ({ phases: run.phases, status: run.status })
  */
 const PhaseStep = memo(function PhaseStep({
   phase,
+  tasks,
   labels,
   format,
 }: {
   phase: PhaseState
+  tasks: TaskCounts | undefined
   labels: ProgressLabels
   format: ProgressFormat
 }) {
+  // A phase the run's cancel stopped midway was not skipped as not needed: it says so.
+  const stopped = phase.interrupted === true && phase.status === 'skipped'
   return (
     <li
       className="lp-steps__item"
       data-state={phase.status}
+      data-interrupted={phase.interrupted ? '' : undefined}
       aria-current={phase.status === 'active' ? 'step' : undefined}
     >
       <span className="lp-steps__label">{phase.label}</span>
-      <span className="lp-steps__status">{labels.phaseStatus[phase.status]}</span>
+      <span className="lp-steps__status">
+        {stopped ? labels.phaseStopped : labels.phaseStatus[phase.status]}
+      </span>
       {phase.total !== undefined && phase.total > 0 && (
         <span className="lp-steps__count">
           {labels.count(format.number(phase.done ?? 0), format.number(phase.total))}
+        </span>
+      )}
+      {tasks && tasks.total > 0 && (
+        <span className="lp-steps__tasks" data-running={tasks.running}>
+          {labels.tasks(
+            tasks,
+            {
+              running: format.number(tasks.running),
+              done: format.number(tasks.done),
+              total: format.number(tasks.total),
+            },
+            phase.id,
+          )}
         </span>
       )}
       {phase.startedAt !== undefined && phase.endedAt !== undefined && (
@@ -52,10 +73,12 @@ const PhaseStep = memo(function PhaseStep({
 })
 
 /**
- * The run's plan as an ordered list: each step's label, status in words, counts ("12 of 40"), duration once it
- * ended, and the error of a failed step. Each `<li>` has `data-state` = the phase status ('pending' | 'active' |
- * 'done' | 'skipped' | 'failed'); the active one has `aria-current="step"`; the list's `data-state` is the run
- * status. Renders nothing before a plan.
+ * The run's plan as an ordered list: each step's label, status in words, counts ("12 of 40"), its parallel tasks
+ * ("3 of 6 tasks running", announced by `phase_started.tasks`), duration once it ended, and the error of a failed
+ * step. Each `<li>` has `data-state` = the phase status ('pending' | 'active' | 'done' | 'skipped' | 'failed') and
+ * `data-interrupted` when the run's end closed it (a cancel's stopped phase reads "Stopped"); the active one has
+ * `aria-current="step"`, and none has under a finished run (its end closes every phase); the list's `data-state` is
+ * the run status. Renders nothing before a plan.
  * @example
  * <PhaseSteps runId="r1" labels={{ phaseStatus: { skipped: 'Not needed' } }} />
  */
@@ -76,7 +99,13 @@ export const PhaseSteps = forwardRef<HTMLOListElement, PhaseStepsProps>(function
       {...rest}
     >
       {phases.map((phase) => (
-        <PhaseStep key={phase.id} phase={phase} labels={labels} format={format} />
+        <PhaseStep
+          key={phase.id}
+          phase={phase}
+          tasks={plan.tasks[phase.id]}
+          labels={labels}
+          format={format}
+        />
       ))}
     </ol>
   )

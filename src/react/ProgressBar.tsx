@@ -1,10 +1,11 @@
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useState } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { ProgressRoot } from './ProgressRoot'
+import { isWaitingAgain, queueText } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
 import { useBarMotion } from './useBarMotion'
 import { useDisplayedProgress } from './useDisplayedProgress'
@@ -37,6 +38,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')
+  const again = isWaitingAgain(run)
   // A queued run says where it stands in the queue, plan or not.
   const valueText =
     indeterminate && run.status !== 'queued'
@@ -52,10 +54,8 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
               : undefined,
           eta: etaText(run, labels.eta, format),
           estimated: run.estimated,
-          queue:
-            run.status === 'queued'
-              ? labels.queued(run.queuePosition ?? 0, format.number(run.queuePosition ?? 0))
-              : undefined,
+          queue: run.status === 'queued' ? queueText(run, again, labels, format) : undefined,
+          midRun: again,
         })
   return {
     state: terminal
@@ -67,6 +67,7 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
+    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -144,6 +145,7 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
+      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}
@@ -159,7 +161,8 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
  * time-based estimate is drawn striped beyond it; before a plan exists it is indeterminate (no `aria-valuenow`).
  * With `value` (and `max`, default 100) instead: a bar of any value, no run or provider needed; `null` is
  * indeterminate. Styling hooks: `data-state` ('indeterminate' | 'loading' | 'complete', and for runs 'failed' |
- * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`.
+ * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`,
+ * `data-restarted` (the run started over under a new epoch and the bar went down once).
  * For another shape, build your own from `ProgressRoot` and `ProgressIndicator`.
  * @example
  * <ProgressBar runId="r1" className="my-bar" />

@@ -61,7 +61,7 @@ export function useProgressClient(): ProgressSource {
     const empty: ProgressState = {
       connection: { status: 'idle', attempts: 0, lastFrameAt: null },
       runs: {},
-      stats: { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, byCode: {} },
+      stats: { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, acks: 0, byCode: {} },
     }
     fallback = { store: createStore<ProgressState>()(() => empty) }
   }

@@ -1,8 +1,9 @@
 import { type ComponentPropsWithoutRef, forwardRef, useCallback } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { etaText, type ProgressFormat } from './format'
 import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
+import { isWaitingAgain } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
 import { useLabels } from './useLabels'
 import { useRun } from './useRun'
@@ -15,8 +16,9 @@ export interface ProgressValueProps extends Omit<ComponentPropsWithoutRef<'span'
 
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
   const terminal = isTerminalStatus(run.status)
-  // Nothing to say yet (no plan) or said elsewhere (the queue notice): no number that means nothing.
-  if (run.status === 'queued' || (!terminal && run.phases.length === 0)) return null
+  // Nothing to say yet (no plan, or queued before it started: the queue notice says it): no number that means
+  // nothing. A run waiting again in its middle keeps the percent it reached.
+  if ((run.status === 'queued' && !isWaitingAgain(run)) || (!terminal && run.phases.length === 0)) return null
   const percent = format.percent(Math.round(run.displayed * 100) / 100)
   return {
     text: labels.shownValue(percent, etaText(run, labels.eta, format)),

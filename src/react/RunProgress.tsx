@@ -1,6 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef, useId } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { ActivityFeed } from './ActivityFeed'
+import { AgentCount } from './AgentCount'
 import { ConfidenceBadge } from './ConfidenceBadge'
 import { InitialRunState } from './InitialRunState'
 import type { LabelsOverride } from './labels'
@@ -22,6 +23,8 @@ export interface RunProgressProps extends Omit<ComponentPropsWithoutRef<'section
   showPhases?: boolean
   /** Show the activity feed. Default true. */
   showActivity?: boolean
+  /** Show the agent count ("Agents: 2 working, 1 done") once the run has agents. Default true. */
+  showAgents?: boolean
   /** Show the percent and time left next to the title (screen readers hear them from the bar). Default true. */
   showValue?: boolean
   /** Newest activity entries shown before "Show N earlier". Default 50. */
@@ -48,9 +51,10 @@ const pick = (run: RunView) => ({
 })
 
 /**
- * Everything about one run in one line of JSX: title, confidence badge, queue notice, bar, steps and activity,
- * and the run's error once it failed. With `initialState` (the server's snapshot) the first paint and hydration
- * show the run as the server knew it; `onComplete` and `onStatusChange` tell the page as the run moves. A `<section>` named by the title, with `data-state` = the run status
+ * Everything about one run in one line of JSX: title, confidence badge, queue notice, bar, steps, the agent count
+ * and activity, and the run's error once it failed. With `initialState` (the server's snapshot) the first paint
+ * and hydration show the run as the server knew it; `onComplete` and `onStatusChange` tell the page as it moves.
+ * A `<section>` named by the title, with `data-state` = the run status
  * ('pending' before the run appears) and `data-confidence`. Use the parts directly for another layout.
  * @example
  * <ProgressProvider client={client}>
@@ -64,6 +68,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
     locale,
     showPhases = true,
     showActivity = true,
+    showAgents = true,
     showValue = true,
     activityMax,
     reducedMotion,
@@ -112,6 +117,7 @@ export const RunProgress = forwardRef<HTMLElement, RunProgressProps>(function Ru
         </p>
       )}
       {showPhases && <PhaseSteps {...parts} />}
+      {showAgents && <AgentCount {...parts} />}
       {showActivity && <ActivityFeed {...parts} max={activityMax} now={now} />}
     </section>
   )

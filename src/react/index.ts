@@ -1,17 +1,19 @@
 'use client'
 
 export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed'
+export { AgentCount, type AgentCountProps } from './AgentCount'
 export { type BarMotion, barTransform } from './barMotion'
 export { ConfidenceBadge, type ConfidenceBadgeProps } from './ConfidenceBadge'
 export { createFormat, type ProgressFormat } from './format'
 export { InitialRunState, type InitialRunStateProps } from './InitialRunState'
 export {
   DEFAULT_LABELS,
+  type Formatted,
   type LabelsOverride,
-  mergeLabels,
   type ProgressLabels,
   type ValueTextParts,
 } from './labels'
+export { mergeLabels } from './mergeLabels'
 export { PhaseSteps, type PhaseStepsProps } from './PhaseSteps'
 export { ProgressBar, type ProgressBarProps, type RunBarProps } from './ProgressBar'
 export { ProgressIndicator, type ProgressIndicatorProps } from './ProgressIndicator'

@@ -1,7 +1,7 @@
 import type { ConfidenceReason } from '../core/confidence'
-import type { PhaseStatus, RunStatus } from '../protocol/types'
+import type { TaskCounts } from '../core/taskCounts'
+import type { AgentCounts, PhaseStatus, RunStatus } from '../protocol/types'
 import { isTerminalStatus } from './isTerminalStatus'
-import { shallowEqual } from './shallowEqual'
 
 /** What the bar's `aria-valuetext` is built from; every string in it is already formatted. */
 export interface ValueTextParts {
@@ -20,7 +20,12 @@ export interface ValueTextParts {
   estimated: boolean
   /** The queue notice ("Waiting: next in line") while the run waits in a queue. */
   queue?: string
+  /** The run waits again in its middle (for an agent slot): the percent it reached still stands. */
+  midRun?: boolean
 }
+
+/** Each number formatted for the locale, next to the numbers themselves (for plurals). */
+export type Formatted<T> = { [K in keyof T]: string }
 
 /**
  * Every string the components show or announce. Pass a partial object ({@link LabelsOverride}) as `labels` (on the provider or a
@@ -43,9 +48,14 @@ export interface ProgressLabels {
   waiting: string
   runStatus: Record<RunStatus, string>
   phaseStatus: Record<PhaseStatus, string>
-  /** Badge text per reason (`stale` uses {@link ProgressLabels.stale} when the silence can be measured). */
+  /**
+   * Badge text per reason (`stale` and `producer_silent` use {@link ProgressLabels.stale} and
+   * {@link ProgressLabels.producerSilent} when the silence can be measured).
+   */
   confidence: Record<ConfidenceReason, string>
   stale: (since: string) => string
+  /** The connection is fine but the job has sent no progress for `since` (the view's `producer_silent`). */
+  producerSilent: (since: string) => string
   count: (done: string, total: string) => string
   eta: (left: string) => string
   /** The visible value beside the title (`ProgressValue`): "48% · about 20 sec left". */
@@ -54,12 +64,22 @@ export interface ProgressLabels {
   took: (duration: string) => string
   valueText: (parts: ValueTextParts) => string
   queued: (ahead: number, formatted: string) => string
+  /** The queue notice of a run that waits again in its middle (`queued` after it started). */
+  waitingAgain: (ahead: number, formatted: string) => string
+  /** A phase the run's cancel stopped while it was active (its status is `skipped`). */
+  phaseStopped: string
+  /** A phase's parallel tasks: "3 of 6 tasks running"; `phase` is its id, to name the tasks ("searches"). */
+  tasks: (counts: TaskCounts, n: Formatted<TaskCounts>, phase: string) => string
+  /** The run's agents: "Agents: 2 working, 1 done". */
+  agents: (counts: AgentCounts, n: Formatted<AgentCounts>) => string
   showEarlier: (count: number, formatted: string) => string
   agentStarted: (agent: string) => string
   agentCompleted: (agent: string, ok: boolean) => string
   agentThinking: (agent: string, text: string) => string
   toolRunning: (tool: string, elapsed: string | null) => string
   toolCompleted: (tool: string, ok: boolean, took: string | null) => string
+  /** An agent or tool call the run's end closed before it finished; `took` is how long it had run. */
+  interrupted: (name: string, took: string | null) => string
   /** The server refused the run (`forbidden`, `unknown_run`, …); `message` is the server's own words. */
   refused: (code: string, message: string) => string
 }
@@ -99,8 +119,12 @@ export const DEFAULT_LABELS: ProgressLabels = {
     resyncing: 'Catching up…',
     unordered: 'Unordered updates',
     stale: 'No recent updates',
+    waiting: 'Waiting for the job to start',
+    restarted: 'Restarted',
+    producer_silent: 'No recent progress',
   },
   stale: (since) => `No updates for ${since}`,
+  producerSilent: (since) => `No progress for ${since}`,
   count: (done, total) => `${done} of ${total}`,
   eta: (left) => `about ${left} left`,
   shownValue: (percent, eta) => (eta ? `${percent} · ${eta}` : percent),
@@ -110,18 +134,32 @@ export const DEFAULT_LABELS: ProgressLabels = {
     if (isTerminalStatus(p.status)) {
       return `${p.statusLabel}, ${p.percent}`
     }
-    if (p.status === 'queued') return p.queue ?? p.statusLabel
+    if (p.status === 'queued')
+      return [p.midRun && p.percent, p.queue ?? p.statusLabel].filter(Boolean).join(', ')
     const where = p.phase && p.count ? `${p.phase}: ${p.count}` : p.phase
     return [p.estimated ? `${p.percent} estimated` : p.percent, where, p.eta].filter(Boolean).join(', ')
   },
   queued: (ahead, n) =>
     ahead === 0 ? 'Waiting: next in line' : `Waiting: ${n} ${ahead === 1 ? 'run' : 'runs'} ahead`,
+  waitingAgain: (ahead, n) => `Waiting for a free agent slot: ${ahead === 0 ? 'next in line' : `${n} ahead`}`,
+  phaseStopped: 'Stopped',
+  tasks: (c, n) =>
+    c.running > 0 ? `${n.running} of ${n.total} tasks running` : `${n.done} of ${n.total} tasks done`,
+  agents: (c, n) => {
+    const parts = [
+      c.active > 0 && `${n.active} working`,
+      c.completed > 0 && `${n.completed} done`,
+      c.failed > 0 && `${n.failed} failed`,
+    ]
+    return `Agents: ${parts.filter(Boolean).join(', ')}`
+  },
   showEarlier: (_count, n) => `Show ${n} earlier`,
   agentStarted: (agent) => `${agent} started`,
   agentCompleted: (agent, ok) => (ok ? `${agent} finished` : `${agent} failed`),
   agentThinking: (agent, text) => `${agent}: ${text}`,
   toolRunning: (tool, elapsed) => (elapsed ? `${tool} running · ${elapsed}` : `${tool} running`),
   toolCompleted: (tool, ok, took) => `${tool} ${ok ? 'done' : 'failed'}${took ? ` in ${took}` : ''}`,
+  interrupted: (name, took) => `${name} interrupted${took ? ` after ${took}` : ''}`,
   refused: (code, message) =>
     code === 'forbidden'
       ? 'You do not have access to this run.'
@@ -135,45 +173,4 @@ export type LabelsOverride = Partial<Omit<ProgressLabels, 'runStatus' | 'phaseSt
   runStatus?: Partial<ProgressLabels['runStatus']>
   phaseStatus?: Partial<ProgressLabels['phaseStatus']>
   confidence?: Partial<ProgressLabels['confidence']>
-}
-
-/**
- * Later layers win; `runStatus`, `phaseStatus` and `confidence` merge key by key.
- * @example
- * mergeLabels({ progress: 'Avance' }, { runStatus: { failed: 'Échec' } }).runStatus.completed // 'Completed'
- */
-export function mergeLabels(...layers: (LabelsOverride | undefined)[]): ProgressLabels {
-  let out = DEFAULT_LABELS
-  for (const layer of layers) {
-    if (!layer) continue
-    out = {
-      ...out,
-      ...layer,
-      runStatus: { ...out.runStatus, ...layer.runStatus },
-      phaseStatus: { ...out.phaseStatus, ...layer.phaseStatus },
-      confidence: { ...out.confidence, ...layer.confidence },
-    }
-  }
-  return out
-}
-
-/**
- * Whether two overrides say the same thing, one level into the grouped records: an inline `labels={{…}}`
- * object is new on every render, and must not make every label consumer rebuild its text. Functions compare by
- * identity: define function labels (`count`, `valueText`, …) outside the component, or memoize them.
- * @example
- * labelsEqual({ progress: 'Avance' }, { progress: 'Avance' }) // true
- */
-export function labelsEqual(a: LabelsOverride | undefined, b: LabelsOverride | undefined): boolean {
-  if (a === b) return true
-  if (!a || !b) return false
-  const keys = Object.keys(a) as (keyof LabelsOverride)[]
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => {
-      const x = a[key]
-      const y = b[key]
-      return Object.is(x, y) || (typeof x === 'object' && typeof y === 'object' && shallowEqual(x, y))
-    })
-  )
 }

@@ -1,5 +1,5 @@
 import { createProgressStore } from '../client/createProgressStore'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import type { RunState } from '../protocol/types'
 
 /**

@@ -1,7 +1,7 @@
 import { useMemo } from 'react'
 import type { StoreApi } from 'zustand/vanilla'
 import type { ProgressState } from '../client/createProgressStore'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { useInitialRun } from './InitialRunState'
 import { useProgressClient } from './ProgressProvider'
 

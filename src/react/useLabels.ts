@@ -1,6 +1,7 @@
 import { useContext, useMemo } from 'react'
 import { createFormat, type ProgressFormat } from './format'
-import { type LabelsOverride, mergeLabels, type ProgressLabels } from './labels'
+import type { LabelsOverride, ProgressLabels } from './labels'
+import { mergeLabels } from './mergeLabels'
 import { ProgressContext } from './ProgressProvider'
 import { useStableLabels } from './useStableLabels'
 

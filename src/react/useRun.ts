@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import { followRun } from './followRun'
 import { useInitialRun } from './InitialRunState'
 import { useProgressClient } from './ProgressProvider'

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react'
-import type { RunView } from '../client/runTracker'
+import type { RunView } from '../core/RunView'
 import type { RunStatus } from '../protocol/types'
 import type { ProgressSource } from './ProgressSource'
 

@@ -1,5 +1,6 @@
 import { useRef } from 'react'
-import { type LabelsOverride, labelsEqual } from './labels'
+import type { LabelsOverride } from './labels'
+import { labelsEqual } from './mergeLabels'
 
 /**
  * The first of a run of equal overrides (by `labelsEqual`): inline label objects keep one identity while they

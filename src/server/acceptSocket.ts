@@ -1,4 +1,5 @@
 import type { HubConnection, HubPeer } from './createConnection'
+import type { PingWatch } from './createPingWatch'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
 export interface SocketLike {
@@ -6,8 +7,10 @@ export interface SocketLike {
   readonly bufferedAmount: number
   close(code?: number, reason?: string): void
   terminate?(): void
+  /** A WebSocket ping frame; with it the hub frees a peer that stops answering (see `pingMs`). */
+  ping?(): void
   // biome-ignore lint/suspicious/noExplicitAny: ws's listeners take (data, isBinary), (code, reason) and (error).
-  on(event: 'message' | 'close' | 'error', listener: (...args: any[]) => void): unknown
+  on(event: 'message' | 'close' | 'error' | 'pong', listener: (...args: any[]) => void): unknown
 }
 
 /** What `hub.attach` needs of a WebSocket server: `ws`'s `WebSocketServer` fits. */
@@ -19,7 +22,8 @@ export interface SocketServerLike<Request> {
 type Connect<Request> = (peer: HubPeer, request?: Request) => HubConnection
 
 /**
- * Hands one socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`.
+ * Hands one socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`; with
+ * `pings`, a peer that stops answering pings is terminated (`hub.accept` passes the hub's own).
  * @example
  * wss.on('connection', (socket, request) => acceptSocket(hub.connect, socket, request))
  */
@@ -27,6 +31,7 @@ export function acceptSocket<Request>(
   connect: Connect<Request>,
   socket: SocketLike,
   request?: Request,
+  pings?: PingWatch,
 ): HubConnection {
   const connection = connect(
     {
@@ -38,8 +43,12 @@ export function acceptSocket<Request>(
     },
     request,
   )
-  socket.on('message', (data: unknown) => connection.receive(data))
-  socket.on('close', () => connection.closed())
+  socket.on('message', (data: unknown, isBinary?: boolean) => connection.receive(data, isBinary === true))
+  const unwatch = pings?.watch(socket)
+  socket.on('close', () => {
+    unwatch?.()
+    connection.closed()
+  })
   // The 'close' event follows every error; listening keeps ws from throwing an unhandled 'error'.
   socket.on('error', () => {})
   return connection
@@ -50,14 +59,14 @@ export function acceptSocket<Request>(
  * it accepted (the server itself and the hub stay open).
  */
 export function attachSockets<Request>(
-  connect: Connect<Request>,
+  accept: (socket: SocketLike, request: Request) => unknown,
   server: SocketServerLike<Request>,
 ): { close(): Promise<void> } {
   const accepted = new Set<SocketLike>()
   const onConnection = (socket: SocketLike, request: Request) => {
     accepted.add(socket)
     socket.on('close', () => accepted.delete(socket))
-    acceptSocket(connect, socket, request)
+    accept(socket, request)
   }
   server.on('connection', onConnection)
   return {

@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { acceptSocket, attachSockets } from './acceptSocket'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
 
@@ -13,7 +12,8 @@ export interface AttachWebSocketOptions {
 }
 
 /**
- * Hands one `ws` socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`.
+ * Hands one `ws` socket to the hub: messages in, close out, a peer with the socket's `bufferedAmount`, and pings
+ * every `pingMs` (the hub's option) that free the peer after two go unanswered.
  * @example
  * wss.on('connection', (socket, request) => acceptWebSocket(hub, socket, request))
  */
@@ -22,7 +22,7 @@ export function acceptWebSocket(
   socket: WebSocket,
   request?: IncomingMessage,
 ): HubConnection {
-  return acceptSocket(hub.connect, socket, request)
+  return hub.accept(socket, request)
 }
 
 /**
@@ -46,7 +46,7 @@ export function attachWebSocket(
           path: options.path,
           maxPayload: options.maxPayload ?? 1024 * 1024,
         })
-  const attached = attachSockets(hub.connect, wss)
+  const attached = hub.attach(wss)
   return {
     wss,
     async close() {

@@ -17,7 +17,8 @@ export interface HubPeer {
 
 /** What the transport calls back: each incoming message, and once when the peer has closed. */
 export interface HubConnection {
-  receive(data: unknown): void
+  /** One incoming message; `binary` when the transport says it was a binary message (invalid: v1.1 decision 7). */
+  receive(data: unknown, binary?: boolean): void
   closed(): void
 }
 
@@ -140,8 +141,12 @@ export function createConnection<Request>(
   }
 
   const connection: Connection = {
-    receive(data: unknown) {
+    receive(data: unknown, binary?: boolean) {
       if (!open) return
+      if (binary === true) {
+        counters.badFrames++
+        return sendError('bad_frame', 'binary message: frames are JSON text')
+      }
       const result = decodeClientFrame(data)
       if (!result.ok) {
         counters.badFrames++
@@ -153,7 +158,7 @@ export function createConnection<Request>(
     },
     closed: teardown,
     close,
-    /** Sends a heartbeat for every run this connection follows that has issued a seq. */
+    /** Sends a heartbeat for every run this connection follows, issued or not (v1.1: head 0, no epoch). */
     heartbeat(ts: number) {
       for (const entry of following.values()) {
         if (!open) return

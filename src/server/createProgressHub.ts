@@ -1,9 +1,10 @@
 import type { RunState } from '../protocol/types'
-import { attachSockets, type SocketServerLike } from './acceptSocket'
+import { acceptSocket, attachSockets, type SocketLike, type SocketServerLike } from './acceptSocket'
 import { type Connection, createConnection, type HubConnection, type HubPeer } from './createConnection'
+import { createPingWatch } from './createPingWatch'
 import { createRunPublisher, type RunPublisher } from './createRunPublisher'
 import { createRunRecord, type RunRecord, type RunRecordContext } from './createRunRecord'
-import { createHubCounters, type HubMetrics } from './hubMetrics'
+import { createHubCounters, createRunGauges, type HubMetrics } from './hubMetrics'
 import { type ProgressHubOptions, resolveHubOptions } from './hubOptions'
 
 /** The in-memory registry of runs and the protocol endpoint for any number of connections. */
@@ -12,11 +13,15 @@ export interface ProgressHub<Request = unknown> {
   run(runId: string): RunPublisher
   /** The current state of a run in the registry, if any. */
   state(runId: string): RunState | undefined
+  /** Epoch, head and state of a run that has issued events (what a snapshot carries), without claiming it. */
+  peek(runId: string): { epoch: string; seq: number; state: RunState } | undefined
   /**
    * Serves one client over any transport. Call `receive` with each incoming message and `closed` once when
    * the transport has closed. `request` is handed to `authorize`.
    */
   connect(peer: HubPeer, request?: Request): HubConnection
+  /** Serves one WebSocket (`ws`'s, or anything {@link SocketLike}), pinging it every `pingMs` to free a dead peer. */
+  accept(socket: SocketLike, request?: Request): HubConnection
   /**
    * Serves every connection of a WebSocket server (`ws`'s `WebSocketServer`, or anything with its
    * `on/off('connection')`). `close()` stops accepting and ends the sockets it accepted.
@@ -43,6 +48,7 @@ export function createProgressHub<Request = unknown>(
 ): ProgressHub<Request> {
   const resolved = resolveHubOptions(options)
   const counters = createHubCounters()
+  const gauges = createRunGauges()
   const records = new Map<string, RunRecord>()
   const publishers = new WeakMap<RunRecord, RunPublisher>()
   const connections = new Set<Connection>()
@@ -90,6 +96,14 @@ export function createProgressHub<Request = unknown>(
     }
   }
 
+  // One ping timer for every socket the hub serves; sockets it does not see (a custom `connect`) are not pinged.
+  const pings = createPingWatch({
+    periodMs: resolved.pingMs,
+    setInterval: resolved.setInterval,
+    clearInterval: resolved.clearInterval,
+  })
+  const accept = (socket: SocketLike, request?: Request) => acceptSocket(connect, socket, request, pings)
+
   function connect(peer: HubPeer, request?: Request): HubConnection {
     if (closed) {
       try {
@@ -125,13 +139,20 @@ export function createProgressHub<Request = unknown>(
       return publisher
     },
     state: (runId) => records.get(runId)?.state,
+    peek(runId) {
+      const found = records.get(runId)
+      if (!found || found.head === 0) return undefined
+      return { epoch: found.epoch, seq: found.head, state: found.state }
+    },
     connect,
-    attach: (server) => attachSockets(connect, server),
+    accept,
+    attach: (server) => attachSockets(accept, server),
     metrics: () => ({
       ...counters,
       connections: connections.size,
       runs: records.size,
       forgotten: tombstones.size,
+      ...gauges.read(records.values()),
     }),
     async close() {
       if (closed) return

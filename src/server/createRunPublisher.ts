@@ -1,5 +1,5 @@
 import type { PhasePlanEntry, RunState } from '../protocol/types'
-import type { EventInput, RunRecord } from './createRunRecord'
+import type { EventInput, PrefixResult, RunRecord } from './createRunRecord'
 
 /**
  * The producer's handle on one run. Every method queues one mutation; calls from any number of concurrent
@@ -13,16 +13,29 @@ export interface RunPublisher {
   readonly epoch: string
   /** The last seq issued (0 before the first event). */
   readonly head: number
-  /** Connections following the run now. */
+  /** Connections following the run now: its viewers. */
   readonly subscribers: number
   /** The run state as of `head` (what a snapshot carries). */
   state(): RunState
   /** Publishes any event body; the named methods below are shorthands for it. */
   publish(event: EventInput): Promise<number>
+  /**
+   * Publishes a batch the way the HTTP publish API does: each event in order until the first refusal, which is
+   * returned with its index (the events before it stand, none after it is applied). Unlike `transition`, not
+   * atomic. Rejects only with `hub_closed`.
+   * @example
+   * const { seq, refused } = await run.publishPrefix(events)
+   */
+  publishPrefix(events: readonly EventInput[]): Promise<PrefixResult>
   start(plan: PhasePlanEntry[], options?: { title?: string }): Promise<number>
   updatePlan(plan: PhasePlanEntry[]): Promise<number>
-  queued(position: number): Promise<number>
-  phaseStarted(phase: string): Promise<number>
+  /**
+   * The run waits behind `position` others: before it started, or in its middle (for a free agent slot, say) until
+   * its next phase event. `etaMs`: the expected wait.
+   */
+  queued(position: number, options?: { etaMs?: number }): Promise<number>
+  /** A phase became active; `tasks` announces how many parallel tasks it will run, before any reports. */
+  phaseStarted(phase: string, options?: { tasks?: number }): Promise<number>
   phaseProgress(phase: string, done: number, total: number, label?: string): Promise<number>
   taskProgress(phase: string, task: string, done: number, total: number, label?: string): Promise<number>
   phaseCompleted(phase: string): Promise<number>
@@ -38,9 +51,24 @@ export interface RunPublisher {
   complete(): Promise<number>
   fail(error?: string): Promise<number>
   cancel(reason?: string): Promise<number>
-  /** Resolves `true` once a connection follows the run (at once if one does), `false` on timeout or close. */
+  /**
+   * Resolves `true` once a connection follows the run (at once if one does), `false` on timeout or close: the
+   * "viewer ready" handshake, so a job's first events are not published to nobody.
+   */
   firstSubscriber(options?: { timeoutMs?: number }): Promise<boolean>
+  /**
+   * An `AbortSignal` that aborts once the run has had no viewer for `afterMs` (default 30 s, which rides out a
+   * viewer's reconnect; counted from now if nobody follows the run now). Hand it to the work, or cancel the task on
+   * its `abort` event. It never aborts once the run ended.
+   * @example
+   * const signal = run.unwatched({ afterMs: 60_000 })
+   * signal.addEventListener('abort', () => job.cancel())
+   */
+  unwatched(options?: { afterMs?: number }): AbortSignal
 }
+
+/** How long a run may have no viewer before `unwatched()` aborts, by default. */
+export const UNWATCHED_DEFAULT_MS = 30_000
 
 /** A copy without undefined optionals, so frames and logs carry only what was said. */
 function defined<T extends object>(body: T): T {
@@ -65,10 +93,11 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     },
     state: () => record.state,
     publish: one,
+    publishPrefix: (events) => record.publishPrefix(events.map(defined)),
     start: (plan, options) => one({ type: 'run_started', plan, title: options?.title }),
     updatePlan: (plan) => one({ type: 'plan_updated', plan }),
-    queued: (position) => one({ type: 'queued', position }),
-    phaseStarted: (phase) => one({ type: 'phase_started', phase }),
+    queued: (position, options) => one({ type: 'queued', position, etaMs: options?.etaMs }),
+    phaseStarted: (phase, options) => one({ type: 'phase_started', phase, tasks: options?.tasks }),
     phaseProgress: (phase, done, total, label) => one({ type: 'phase_progress', phase, done, total, label }),
     taskProgress: (phase, task, done, total, label) =>
       one({ type: 'task_progress', phase, task, done, total, label }),
@@ -90,5 +119,6 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     fail: (error) => one({ type: 'run_failed', error }),
     cancel: (reason) => one({ type: 'run_cancelled', error: reason }),
     firstSubscriber: (options) => record.firstSubscriber(options?.timeoutMs),
+    unwatched: (options) => record.unwatched(options?.afterMs ?? UNWATCHED_DEFAULT_MS),
   }
 }

@@ -5,14 +5,16 @@ import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
+import { createUnwatchedSignals } from './createUnwatchedSignals'
 import { createViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
+import { heartbeatText, subscribedText } from './livenessText'
 import { PublishError } from './PublishError'
 import { loadPersistedRun, type PersistedRun } from './persist'
 import { type SnapshotFit, snapshotText } from './snapshotText'
-import { type EventInput, stageEvents } from './stageEvents'
+import { type EventInput, type Staged, stageEvents, stagePrefix } from './stageEvents'
 
 export type { EventInput }
 
@@ -39,6 +41,14 @@ export interface RunRecordContext {
 
 export type RunRecord = ReturnType<typeof createRunRecord>
 
+/** What `publishPrefix` did: the run's epoch and head after it, the events applied, and the refusal if any. */
+export interface PrefixResult {
+  epoch: string
+  seq: number
+  applied: number
+  refused?: { index: number; error: PublishError }
+}
+
 const noop = () => {}
 
 /**
@@ -50,6 +60,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const { options, counters } = ctx
   let epoch = options.epoch()
   let head = 0
+  // Server time of the last sequenced event (heartbeat `idle`); null when unknown.
+  let lastEventAt: number | null = null
   let state: RunState = createRunState()
   const log = createEventLog(options.logLimit)
   let ready = !options.persist
@@ -75,6 +87,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       })
     : null
   const budget = createSnapshotBudget(id)
+  const unwatched = createUnwatchedSignals({
+    setTimeout: options.setTimeout,
+    clearTimeout: options.clearTimeout,
+    viewers: () => subscribers.size,
+  })
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
     !disposed && ready && subscribers.size === 0 && viewers.size === 0 && state.status === 'running'
@@ -113,7 +130,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         for (const frame of saved.log.slice(-options.logLimit))
           log.append({ seq: frame.seq, frame, text: encodeFrame(frame) })
       }
+      lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
+      if (isTerminal(state.status)) unwatched.dispose()
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
@@ -127,6 +146,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
+    // v1.1: the acknowledgement comes first, so a run with nothing issued reads as waiting, not silent.
+    subscriber.deliver(subscribedText({ run: id, epoch, head }, options.heartbeatMs))
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
     if (head === 0) {
@@ -155,20 +176,31 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   function commit(inputs: readonly EventInput[]): number {
+    return apply(inputs, (ts) => stageEvents(inputs, stagingRun(), ts)).head
+  }
+
+  function stagingRun() {
+    return { id, epoch, head, state, limits: options.limits, budget }
+  }
+
+  /** Stages through `stage` (which throws or reports refusals), then logs, sends and persists what it staged. */
+  function apply<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
     const ts = options.now()
-    let staged: ReturnType<typeof stageEvents>
+    let staged: S
     try {
       if (ctx.isClosed()) {
         throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
       }
-      staged = stageEvents(inputs, { id, epoch, head, state, limits: options.limits, budget }, ts)
+      staged = stage(ts)
     } catch (error) {
       counters.rejected++
       throw error
     }
     const { entries } = staged
+    if (entries.length === 0) return { head, staged }
     state = staged.state
     head += entries.length
+    lastEventAt = ts
     cachedSnapshot = null
     counters.events += entries.length
     // A slow subscriber may be closed (and leave) while we loop: iterate a copy.
@@ -181,9 +213,10 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
+      unwatched.dispose()
       checkIdle()
     }
-    return head
+    return { head, staged }
   }
 
   function checkIdle() {
@@ -229,25 +262,45 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       tail = result.then(noop, noop)
       return result
     },
+    /**
+     * Applies the longest acceptable prefix of `inputs` (the HTTP publish API's rule): the events before the first
+     * refusal are logged and sent, none after it. Resolves with the head and epoch after it, how many were applied
+     * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
+     */
+    publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
+      const result = tail.then(() => {
+        const { head: last, staged } = apply(inputs, (ts) => stagePrefix(inputs, stagingRun(), ts))
+        if (staged.refused) counters.rejected++
+        const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
+        if (staged.refused) out.refused = staged.refused
+        return out
+      })
+      tail = result.then(noop, noop)
+      return result
+    },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
+      unwatched.viewers(subscribers.size)
       if (ready) answer(subscriber, request)
       viewers.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
+      unwatched.viewers(subscribers.size)
       checkIdle()
       watch.arm()
     },
+    /** Also for a run with nothing issued yet (head 0, no epoch): its followers see a live link, not silence. */
     heartbeatText(ts: number): string | null {
-      if (head === 0 || !ready) return null
-      return encodeFrame({ v: 1, type: 'heartbeat', run: id, epoch, head, ts })
+      return ready ? heartbeatText({ run: id, epoch, head }, ts, lastEventAt) : null
     },
     /** A producer holds this run: keep it even before its first event. */
     claim() {
       owned = true
     },
+    /** Aborts once the run has had no viewer for `afterMs`; never once the run ended. */
+    unwatched: (afterMs: number): AbortSignal => unwatched.signal(afterMs),
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
@@ -269,6 +322,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       watch.dispose()
       subscribers.clear()
       viewers.dispose()
+      unwatched.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

@@ -1,3 +1,6 @@
+import { isOpenEntry } from '../core/activityEntries'
+import type { ActivityEntry, RunState, RunStatus } from '../protocol/types'
+
 /** Counters of one hub since it was created, plus current gauges. */
 export interface HubMetrics {
   /** Events accepted and logged. */
@@ -30,9 +33,62 @@ export interface HubMetrics {
   runs: number
   /** Ids of forgotten runs remembered now (at most `tombstoneLimit`). */
   forgotten: number
+  /** Runs in the registry now, by status (`pending` includes runs only subscribed to). */
+  runsByStatus: Record<RunStatus, number>
+  /** Agents running now, over every run. */
+  agentsActive: number
+  /** Tool calls started and not ended now, over every run. */
+  callsInFlight: number
+  /** Viewers now: subscriptions over every run (a connection following three runs counts three). */
+  viewers: number
 }
 
-export type HubCounters = Omit<HubMetrics, 'connections' | 'runs' | 'forgotten'>
+/** The gauges read off the runs themselves. */
+export type RunGauges = Pick<HubMetrics, 'runsByStatus' | 'agentsActive' | 'callsInFlight' | 'viewers'>
+
+export type HubCounters = Omit<HubMetrics, 'connections' | 'runs' | 'forgotten' | keyof RunGauges>
+
+/**
+ * Reads the run gauges at `metrics()` time (a scrape, not every event). Open calls are counted once per activity
+ * list: a published list never changes, so an idle run costs a lookup.
+ * @example
+ * const gauges = createRunGauges()
+ * const { agentsActive } = gauges.read(records.values())
+ */
+export function createRunGauges() {
+  const callsIn = new WeakMap<ActivityEntry[], number>()
+  function openCalls(activity: ActivityEntry[]): number {
+    let count = callsIn.get(activity)
+    if (count === undefined) {
+      count = 0
+      for (const entry of activity) if (entry.type === 'tool_executing' && isOpenEntry(entry)) count++
+      callsIn.set(activity, count)
+    }
+    return count
+  }
+  return {
+    read(runs: Iterable<{ readonly state: RunState; readonly subscriberCount: number }>): RunGauges {
+      const runsByStatus: Record<RunStatus, number> = {
+        pending: 0,
+        queued: 0,
+        running: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+      }
+      let agentsActive = 0
+      let callsInFlight = 0
+      let viewers = 0
+      for (const { state, subscriberCount } of runs) {
+        runsByStatus[state.status]++
+        agentsActive += state.agents?.active ?? 0
+        callsInFlight += openCalls(state.activity)
+        viewers += subscriberCount
+      }
+      return { runsByStatus, agentsActive, callsInFlight, viewers }
+    },
+  }
+}
 
 export function createHubCounters(): HubCounters {
   return {

@@ -12,8 +12,13 @@ export interface HubTimers {
 
 /** Options of `createProgressHub`; all optional (see `HUB_DEFAULTS`). */
 export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers> {
-  /** Heartbeat period per subscribed run, ms. */
+  /** Heartbeat period per subscribed run, ms; announced to clients in `subscribed` (they reconnect after 2.5× of silence). */
   heartbeatMs?: number
+  /**
+   * WebSocket ping period of `hub.attach`/`attachWebSocket`/`hub.accept`, ms (0: no pings). A peer that answers
+   * none of two pings is terminated at the next one. Default: `heartbeatMs`.
+   */
+  pingMs?: number
   /** Events kept per run for replay; older resumes get a snapshot. */
   logLimit?: number
   /** A connection whose `bufferedAmount` exceeds this is closed with 1013 (the client resumes). */
@@ -60,6 +65,7 @@ export const HUB_DEFAULTS = {
 
 export interface ResolvedHubOptions<Request> extends HubTimers {
   heartbeatMs: number
+  pingMs: number
   logLimit: number
   maxBufferedBytes: number
   retainMs: number
@@ -118,8 +124,10 @@ export function resolveHubOptions<Request>(
 ): ResolvedHubOptions<Request> {
   const onError = options.onError ?? (() => {})
   const limits = options.limits ?? DEFAULT_LIMITS
+  const heartbeatMs = options.heartbeatMs ?? HUB_DEFAULTS.heartbeatMs
   return {
-    heartbeatMs: options.heartbeatMs ?? HUB_DEFAULTS.heartbeatMs,
+    heartbeatMs,
+    pingMs: options.pingMs ?? heartbeatMs,
     logLimit: Math.max(1, options.logLimit ?? HUB_DEFAULTS.logLimit),
     maxBufferedBytes: options.maxBufferedBytes ?? HUB_DEFAULTS.maxBufferedBytes,
     retainMs: options.retainMs ?? HUB_DEFAULTS.retainMs,

@@ -7,9 +7,15 @@ export {
 export type { HubConnection, HubPeer } from './createConnection'
 export { createEventLog, type EventLog, type LogEntry } from './createEventLog'
 export { createPersistWriter, type PersistWriter, type PersistWriterOptions } from './createPersistWriter'
+export {
+  createPingWatch,
+  type PingableSocket,
+  type PingWatch,
+  type PingWatchOptions,
+} from './createPingWatch'
 export { createProgressHub, type ProgressHub } from './createProgressHub'
-export { createRunPublisher, type RunPublisher } from './createRunPublisher'
-export type { EventInput, SubscribeRequest } from './createRunRecord'
+export { createRunPublisher, type RunPublisher, UNWATCHED_DEFAULT_MS } from './createRunPublisher'
+export type { EventInput, PrefixResult, SubscribeRequest } from './createRunRecord'
 export type { HubMetrics } from './hubMetrics'
 export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
 export { PublishError, type PublishErrorReason } from './PublishError'
@@ -24,3 +30,4 @@ export {
   type SseOptions,
   type SseRequest,
 } from './sse'
+export { checkInputs } from './stageEvents'

@@ -3,8 +3,8 @@ import { createHubHost, type HubHost } from '../../demo/createHubHost'
 import { createNaiveProgress, type NaiveProgress } from '../../demo/naiveProgress'
 import { seededRandom, simulateResearchRun } from '../../demo/simulateResearchRun'
 import { createProgressClient, type ProgressClient } from '../../src/client/createProgressClient'
-import { createMemoryTransport, type MemoryTransport } from '../../src/client/memoryTransport'
 import type { HubConnection } from '../../src/server/createConnection'
+import { createMemoryTransport, type MemoryTransport } from '../../src/transport/createMemoryTransport'
 
 export interface StoryBackendOptions {
   /** Read on every frame, so controls changed while a run plays apply at once. */

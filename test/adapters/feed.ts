@@ -1,6 +1,6 @@
 import type { Adapter } from '../../src/client/adapters/index'
 import { createProgressStore, type ProgressError, type ProgressStoreOptions } from '../../src/client/index'
-import type { RunView } from '../../src/client/runTracker'
+import type { RunView } from '../../src/core/RunView'
 
 /** A deterministic shuffle (seeded): the same seed always gives the same order. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {

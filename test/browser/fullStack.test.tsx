@@ -1,6 +1,6 @@
-import { createMemoryTransport } from '../../src/client/memoryTransport'
 import { createProgressClient } from '../../src/index'
 import { RunProgress } from '../../src/react/index'
+import { createMemoryTransport } from '../../src/transport/createMemoryTransport'
 import '../../src/react/styles.css'
 import { createProgressHub } from '../../src/server/index'
 import { mountInPage } from './mountInPage'

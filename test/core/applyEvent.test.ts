@@ -95,11 +95,11 @@ describe('applyEvent: rejections (rule 6)', () => {
     )
   })
 
-  test('already_running: queued after a phase began', () => {
+  test('already_started: run_started again while queued in the middle of the run', () => {
     expectRejected(
-      started({ type: 'phase_started', phase: 'search' }),
-      { type: 'queued', position: 2 },
-      'already_running',
+      started({ type: 'phase_started', phase: 'search' }, { type: 'queued', position: 2 }),
+      { type: 'run_started', plan },
+      'already_started',
     )
   })
 
@@ -192,13 +192,13 @@ describe('applyEvent: rejections (rule 6)', () => {
     expect(known.rejected).toBeUndefined()
   })
 
-  test('duplicate_call: a call id executing twice or completing twice', () => {
+  test('duplicate_call: a call id executing twice; unmatched_end: completing twice', () => {
     const state = started(
       { type: 'tool_executing', call: 'c1', tool: 'search' },
       { type: 'tool_completed', call: 'c1', tool: 'search' },
     )
     expectRejected(state, { type: 'tool_executing', call: 'c1', tool: 'search' }, 'duplicate_call')
-    expectRejected(state, { type: 'tool_completed', call: 'c1', tool: 'search' }, 'duplicate_call')
+    expectRejected(state, { type: 'tool_completed', call: 'c1', tool: 'search' }, 'unmatched_end')
   })
 })
 
@@ -343,11 +343,12 @@ describe('applyEvent: activity', () => {
     expect(state.activity[1]).toMatchObject({ type: 'agent_thinking', text: 'waiting' })
   })
 
-  test('a completion whose start was never seen is kept as its own entry', () => {
-    const state = started({ type: 'tool_completed', call: 'c9', tool: 'fetch', ok: true })
-    expect(state.activity).toEqual([
-      expect.objectContaining({ type: 'tool_completed', call: 'c9', ok: true }),
-    ])
+  test('a completion whose start was never seen is refused (unmatched_end), not shown unpaired', () => {
+    expectRejected(
+      started(),
+      { type: 'tool_completed', call: 'c9', tool: 'fetch', ok: true },
+      'unmatched_end',
+    )
   })
 
   test('keeps at most 200 entries by default, newest last', () => {
@@ -384,6 +385,8 @@ describe('applyEvent: activity', () => {
       ['agent_thinking', 'critic'],
       ['agent_completed', 'critic'],
     ])
+    // The start is closed by the completion (seq 4's ts): it is no longer open.
+    expect(state.activity[0]!.endedAt).toBe(T0 + 300)
   })
 })
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 
 /** STYLE rule 1: core and protocol are framework-free. Scanned, not mocked: a new import is caught at once. */
 const root = join(__dirname, '..', '..', 'src')
@@ -19,7 +19,7 @@ function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
       ? files(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
+      : /\.tsx?$/.test(entry.name)
         ? [join(dir, entry.name)]
         : [],
   )
@@ -53,8 +53,8 @@ describe.each(['core', 'protocol'])('src/%s', (dir) => {
       for (const spec of specifiers(readFileSync(file, 'utf8'))) {
         const relative = spec.startsWith('.')
         if (relative) {
-          // Relative imports stay inside protocol/core (core may use protocol, never client/react/server).
-          expect(spec, `${file} imports ${spec}`).not.toMatch(/(client|react|server)(\/|$)/)
+          // Relative imports stay inside protocol/core (core may use protocol, never client/react/server/transport).
+          expect(spec, `${file} imports ${spec}`).not.toMatch(/(client|react|server|transport)(\/|$)/)
           continue
         }
         for (const bad of forbiddenModules) expect(spec, `${file} imports ${spec}`).not.toMatch(bad)
@@ -69,6 +69,40 @@ describe.each(['core', 'protocol'])('src/%s', (dir) => {
       expect(code.match(domGlobals)?.[0], `${file} uses a host global`).toBeUndefined()
     }
   })
+})
+
+/** Layers above the core: the src folders and packages each may import; dependencies point one way. */
+const layers: Record<string, { folders: string[]; packages: string[] }> = {
+  // Transports know the wire (protocol) and their socket library, nothing of the store, React or the hub.
+  transport: { folders: ['transport', 'protocol'], packages: ['reconnecting-websocket'] },
+  client: { folders: ['client', 'transport', 'core', 'protocol'], packages: ['zustand', 'valibot'] },
+}
+
+describe.each(Object.keys(layers))('src/%s', (dir) => {
+  const { folders, packages } = layers[dir]!
+  const sources = files(join(root, dir))
+
+  test('imports only the layers below it and its own packages', () => {
+    expect(sources.length).toBeGreaterThan(2)
+    for (const file of sources) {
+      for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+        const what = `${file} imports ${spec}`
+        if (spec.startsWith('.')) {
+          const folder = relative(root, resolve(dirname(file), spec)).split(sep)[0]!
+          expect(folders, what).toContain(folder)
+        } else expect(packages, what).toContain(spec.split('/')[0])
+      }
+    }
+  })
+})
+
+test('the React layer takes RunView from the core, not from a client file', () => {
+  for (const file of files(join(root, 'react'))) {
+    const source = readFileSync(file, 'utf8')
+    expect(source, file).not.toMatch(/from '\.\.\/client\/runTracker'/)
+    if (/\bRunView\b/.test(source) && /^import/m.test(source))
+      expect(source, file).toMatch(/import type \{[^}]*\bRunView\b[^}]*\} from '\.\.\/core\/RunView'/)
+  }
 })
 
 test('the import scanner sees every import form', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {
   type ConfidenceInput,
   createConfidenceTracker,
+  heartbeatTimeout,
   type ObservedConfidenceInput,
   readConfidence,
   resyncGrace,
@@ -16,6 +17,42 @@ const live: ConfidenceInput = {
   sequencer: 'live',
   estimated: false,
 }
+
+describe('readConfidence: v1.1 reasons', () => {
+  test('waiting is high and calm, but a dropped connection or silence outranks it', () => {
+    expect(readConfidence({ ...live, status: 'pending', waiting: true })).toEqual({
+      confidence: 'high',
+      reason: 'waiting',
+    })
+    expect(readConfidence({ ...live, status: 'pending', waiting: true, stale: true }).reason).toBe('stale')
+    expect(readConfidence({ ...live, waiting: true, disconnected: true }).reason).toBe('reconnecting')
+    expect(readConfidence({ ...live, waiting: true, heard: false }).reason).toBe('waiting')
+  })
+
+  test('producer_silent is medium and distinct from every connection state, which outrank it', () => {
+    const silent = { ...live, producerSilent: true, estimated: true }
+    expect(readConfidence(silent)).toEqual({ confidence: 'medium', reason: 'producer_silent' })
+    expect(readConfidence({ ...silent, disconnected: true }).reason).toBe('reconnecting')
+    expect(readConfidence({ ...silent, stale: true }).reason).toBe('stale')
+    expect(readConfidence({ ...silent, sequencer: 'gap' }).reason).toBe('resyncing')
+    expect(readConfidence({ ...silent, status: 'completed' }).reason).toBe('final')
+  })
+
+  test('restarted is medium and says why the bar went down, before a silent producer or an estimate', () => {
+    expect(readConfidence({ ...live, restarted: true, producerSilent: true, estimated: true })).toEqual({
+      confidence: 'medium',
+      reason: 'restarted',
+    })
+    expect(readConfidence({ ...live, restarted: true, disconnected: true }).reason).toBe('reconnecting')
+  })
+
+  test('heartbeatTimeout: the explicit option, else 2.5 × the announced period, else 25 s', () => {
+    expect(heartbeatTimeout(700, 1000)).toBe(700)
+    expect(heartbeatTimeout(undefined, 1000)).toBe(2500)
+    expect(heartbeatTimeout(undefined, null)).toBe(25_000)
+    expect(heartbeatTimeout()).toBe(25_000)
+  })
+})
 
 describe('readConfidence', () => {
   test('high and live when connected, fresh, in order and confirmed', () => {

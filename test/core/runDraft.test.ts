@@ -3,6 +3,7 @@ import { applyEvent, createRunState, DEFAULT_LIMITS, type ReducerLimits } from '
 import { createRunDraft } from '../../src/core/runDraft'
 import type { SequencedFrame } from '../../src/protocol/types'
 import { ev, foldLog, runLogArb, snapshotOf, stamp } from '../support/logs'
+import { randomStreamArb } from '../support/streams'
 import { referenceApplyEvent } from './referenceApplyEvent'
 
 /** Freezes a published state all the way down: a draft that writes to it afterwards throws (ESM is strict). */
@@ -15,7 +16,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** A log shuffled a little (so some events are refused), with a stray snapshot, and where to publish. */
-const scenarioArb = fc
+const shuffledLogArb = fc
   .record({
     log: runLogArb,
     swaps: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 4 })), { maxLength: 6 }),
@@ -38,6 +39,14 @@ const scenarioArb = fc
     const limits: ReducerLimits = { activityLimit, taskLimit }
     return { events, publishEvery, limits }
   })
+
+/** Or a random stream (chatter, unmatched ends, the queue mid-run, terminal events, snapshots) and where to publish. */
+const scenarioArb = fc.oneof(
+  shuffledLogArb,
+  fc
+    .tuple(randomStreamArb, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }))
+    .map(([{ events, limits }, publishEvery]) => ({ events, publishEvery, limits })),
+)
 
 describe('runDraft', () => {
   test('publishes exactly what folding applyEvent gives, refuses the same events, never writes to what it published', () => {

@@ -231,6 +231,16 @@ describe('sequencer: epochs (rule 3)', () => {
     expect(s.stats.epochChanges).toBe(1)
   })
 
+  test('seq 1 of a retired epoch never switches back either (decision 1)', () => {
+    const s = createSequencer()
+    feed(s, [e(1), e(2)])
+    feed(s, [e(1, 'e2')])
+    expect(feed(s, [e(1), e(3)]).applied).toEqual([])
+    expect(feed(s, [e(2, 'e2')]).applied).toEqual([2])
+    expect(s.position()).toEqual({ epoch: 'e2', applied: 2 })
+    expect(s.stats.staleEpochs).toBe(2)
+  })
+
   test('remembers only the configured number of retired epochs', () => {
     const s = createSequencer({ retiredEpochs: 1 })
     feed(s, [snap(1, 'a'), snap(1, 'b'), snap(1, 'c')])
@@ -253,6 +263,27 @@ describe('sequencer: epochs (rule 3)', () => {
     s.ingest(heartbeat(0), 0)
     expect(s.status()).toBe('live')
     expect(feed(s, [e(1)]).applied).toEqual([1])
+  })
+})
+
+describe('sequencer: heartbeats of runs with nothing issued (v1.1 decision 10)', () => {
+  const empty = () => {
+    const { epoch: _, ...frame } = heartbeat(0)
+    return frame
+  }
+
+  test('a heartbeat without epoch neither sets nor switches the epoch', () => {
+    const s = createSequencer()
+    s.ingest(empty(), 0)
+    expect(s.position()).toEqual({ epoch: null, applied: 0 })
+    feed(s, [e(1), e(2)])
+    const result = s.ingest(empty(), 10)
+    expect(result.action).toBeNull()
+    expect(result.events).toEqual([])
+    expect(s.position()).toEqual({ epoch: 'e1', applied: 2 })
+    expect(s.status()).toBe('live')
+    expect(s.stats.epochChanges).toBe(0)
+    expect(feed(s, [e(3)]).applied).toEqual([3])
   })
 })
 

@@ -3,8 +3,8 @@ import { createHubHost, type HubHost } from '../../demo/createHubHost'
 import { createRunBoard } from '../../demo/createRunBoard'
 import type { ResearchPublisher } from '../../demo/simulateResearchRun'
 import { createProgressClient, type ProgressClient } from '../../src/client/createProgressClient'
-import { createMemoryTransport } from '../../src/client/memoryTransport'
 import { createProgressHub, type RunPublisher } from '../../src/server'
+import { createMemoryTransport } from '../../src/transport/createMemoryTransport'
 
 async function until<T>(read: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import type { ProgressClient } from '../../src/client/index'
-import type { RunView } from '../../src/client/runTracker'
+import type { RunView } from '../../src/core/RunView'
 import type { RunState } from '../../src/protocol/types'
 import { type ChaosRelay, createRng, startChaosRelay } from '../support/chaosRelay'
 import { produceRun, type RunningHub, startClient, startHub, waitFor, watchRun } from './scenario'
@@ -10,6 +10,7 @@ const SEEDS = process.env.CHAOS_SEEDS
   ? Array.from({ length: Number(process.env.CHAOS_SEEDS) }, (_, i) => 1000 + i)
   : [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 2584, 4181, 6765, 10946]
 const RUN = 'research-1'
+const HEARTBEAT_MS = 30
 
 /** Totals over all seeds, printed once for the report. */
 const totals = {
@@ -23,6 +24,9 @@ const totals = {
   replayedEvents: 0,
   snapshotsSent: 0,
   relayKills: 0,
+  stalledSeeds: 0,
+  relayStalls: 0,
+  silences: 0,
   relayDropped: 0,
   relayDuplicated: 0,
   relayReordered: 0,
@@ -60,10 +64,10 @@ function expectSame(view: RunView | undefined, state: RunState | undefined) {
   expect(view!.activity).toEqual(state!.activity)
 }
 
-describe('end to end through a chaos relay', () => {
+describe('end to end through a chaos relay (reorder, duplicate, drop, kill, silent stall)', () => {
   it.each(SEEDS)('seed %i: the client ends equal to the hub; the bar never went back', async (seed) => {
     const rng = createRng(seed * 7919)
-    hub = await startHub({ epoch: () => `epoch-${seed}` })
+    hub = await startHub({ heartbeatMs: HEARTBEAT_MS, epoch: () => `epoch-${seed}` })
     relay = await startChaosRelay(hub.url, seed, {
       reorderWindow: 2 + Math.floor(rng() * 5),
       holdMs: 5 + rng() * 15,
@@ -71,7 +75,9 @@ describe('end to end through a chaos relay', () => {
       dropRate: 0.02 + rng() * 0.06,
       killRate: 0.005 + rng() * 0.015,
     })
-    client = startClient(relay.url)
+    // The relay may drop the `subscribed` answer (then the default is 25 s): the timeout is set to 2.5 heartbeats
+    // here; silentConnection.test.ts covers the announced period.
+    client = startClient(relay.url, { heartbeatTimeoutMs: 2.5 * HEARTBEAT_MS })
     const watch = watchRun(client, RUN)
     const publisher = hub.hub.run(RUN)
     // Most seeds follow before the run starts; some join mid-run and must catch up.
@@ -80,12 +86,25 @@ describe('end to end through a chaos relay', () => {
       client.follow(RUN)
       expect(await publisher.firstSubscriber({ timeoutMs: 3000 })).toBe(true)
     }
+    // About half the seeds stall the connection once mid-run: open both ways, silent (rule 8 must reconnect).
+    const stallAt = rng() < 0.5 ? 5 + Math.floor(rng() * 40) : null
     const producing = produceRun(publisher, rng)
     if (late) {
       await waitFor(() => (publisher.head > 20 ? true : undefined), 3000, 'the run to get going')
       client.follow(RUN)
     }
+    const stalling =
+      stallAt === null
+        ? null
+        : waitFor(() => (publisher.head >= stallAt ? true : undefined), 5000, 'the stall point').then(() => {
+            // A follower that joins late may not be connected yet: stall what it has once it has it.
+            const r = relay!
+            return waitFor(() => (r.live() > 0 ? true : undefined), 3000, 'a connection to stall').then(() =>
+              r.stall(),
+            )
+          })
     await producing
+    await stalling
 
     const c = client
     await waitFor(
@@ -104,12 +123,13 @@ describe('end to end through a chaos relay', () => {
     expect(view.displayed).toBe(1)
     expect(view.progress).toBe(1)
     expect(watch.violations).toEqual([])
-    expect(watch.publishes()).toBeGreaterThan(10)
+    // A stall may leave the client with nothing until the run is over: one snapshot then says it all.
+    expect(watch.publishes()).toBeGreaterThan(stallAt === null ? 10 : 0)
 
-    // Stats add up: every frame the store took is either refused, for nobody, a server error, or the run's.
+    // Stats add up: every frame the store took is either refused, for nobody, a server error, an ack, or the run's.
     const s = view.stats
     expect(state.stats.frames).toBe(
-      state.stats.invalid + state.stats.unknownRun + state.stats.serverErrors + s.received,
+      state.stats.invalid + state.stats.unknownRun + state.stats.serverErrors + state.stats.acks + s.received,
     )
     expect(state.stats.invalid).toBe(0)
     expect(state.stats.frames).toBeLessThanOrEqual(relay.stats.forwarded)
@@ -121,8 +141,14 @@ describe('end to end through a chaos relay', () => {
     else expect(s.applied).toBeLessThanOrEqual(publisher.head + snapshots)
     expect(s.rejected).toBe(0)
 
-    const metrics = hub.hub.metrics()
     const sent = client.stats()
+    // A stalled connection is never killed by the relay (it swallows everything): only silence can end it. (Other
+    // seeds may see a silence too: 75 ms without a frame happens on a loaded machine, and costs only a resume.)
+    if (stallAt !== null) {
+      expect(relay.stats.stalls).toBeGreaterThanOrEqual(1)
+      expect(sent.silences).toBeGreaterThanOrEqual(1)
+    }
+    const metrics = hub.hub.metrics()
     Object.assign(totals, {
       seeds: totals.seeds + 1,
       opens: totals.opens + sent.opens,
@@ -134,6 +160,9 @@ describe('end to end through a chaos relay', () => {
       replayedEvents: totals.replayedEvents + metrics.replayedEvents,
       snapshotsSent: totals.snapshotsSent + metrics.snapshotsSent,
       relayKills: totals.relayKills + relay.stats.kills,
+      stalledSeeds: totals.stalledSeeds + (stallAt === null ? 0 : 1),
+      relayStalls: totals.relayStalls + relay.stats.stalls,
+      silences: totals.silences + sent.silences,
       relayDropped: totals.relayDropped + relay.stats.dropped,
       relayDuplicated: totals.relayDuplicated + relay.stats.duplicated,
       relayReordered: totals.relayReordered + relay.stats.reordered,
@@ -148,6 +177,10 @@ describe('end to end through a chaos relay', () => {
   it('the chaos actually happened: drops, duplicates, reordering and kills were all exercised', () => {
     expect(totals.seeds).toBe(SEEDS.length)
     expect(totals.relayKills).toBeGreaterThan(0)
+    // Silent stalls: about half the seeds, each ended by the client's heartbeat timeout (rule 8).
+    expect(totals.stalledSeeds).toBeGreaterThanOrEqual(Math.floor(SEEDS.length * 0.3))
+    expect(totals.stalledSeeds).toBeLessThanOrEqual(Math.ceil(SEEDS.length * 0.7))
+    expect(totals.silences).toBeGreaterThanOrEqual(totals.stalledSeeds)
     expect(totals.relayDropped).toBeGreaterThan(0)
     expect(totals.duplicatesDropped).toBeGreaterThan(0)
     expect(totals.reordered).toBeGreaterThan(0)

@@ -1,5 +1,5 @@
 import { createProgressStore } from '../../src/client/createProgressStore'
-import type { RunView } from '../../src/client/runTracker'
+import type { RunView } from '../../src/core/RunView'
 import type { SequencerAction } from '../../src/core/sequencer'
 import { encodeFrame } from '../../src/protocol/codec'
 import type { HeartbeatFrame, SequencedFrame } from '../../src/protocol/types'

@@ -215,6 +215,48 @@ describe('decodeFrame: accepted frames', () => {
   })
 })
 
+describe('decodeFrame: v1.1 frames', () => {
+  test('a heartbeat may carry idle, and an old-style heartbeat without it still decodes', () => {
+    const withIdle = { ...heartbeat(3), idle: 4500 }
+    expect(decodeFrame(json(withIdle))).toEqual({ ok: true, frame: withIdle })
+    expect(decodeFrame(json(heartbeat(3)))).toEqual({ ok: true, frame: heartbeat(3) })
+    for (const idle of [-1, 1.5, '10', null]) expect(code(json({ ...heartbeat(3), idle }))).toBe('invalid')
+  })
+
+  test('a heartbeat of a run with nothing issued has head 0 and no epoch; with head > 0 the epoch is required', () => {
+    const { epoch: _, ...empty } = { ...heartbeat(0), idle: 0 }
+    expect(decodeFrame(json(empty))).toEqual({ ok: true, frame: empty })
+    const { epoch: __, ...headless } = heartbeat(2)
+    const refused = decodeFrame(json(headless))
+    expect(refused.ok ? null : refused.error).toEqual({
+      code: 'invalid',
+      detail: 'heartbeat: epoch required when head > 0',
+    })
+    // An epoch with head 0 is still a valid (old-style) heartbeat.
+    expect(code(json(heartbeat(0)))).toBe('ok')
+  })
+
+  test('subscribed: with or without a run behind it, and never with a head but no epoch', () => {
+    const live = { v: 1, type: 'subscribed', run: 'r', head: 12, epoch: 'e', heartbeatMs: 10_000 }
+    const waiting = { v: 1, type: 'subscribed', run: 'r', head: 0, heartbeatMs: 250 }
+    expect(decodeFrame(json(live))).toEqual({ ok: true, frame: live })
+    expect(decodeFrame(json(waiting))).toEqual({ ok: true, frame: waiting })
+    expect(code(json({ ...waiting, head: 1 }))).toBe('invalid')
+    for (const heartbeatMs of [0, -5, '10', null])
+      expect(code(json({ ...live, heartbeatMs }))).toBe('invalid')
+    const { heartbeatMs: _, ...noPeriod } = live
+    expect(code(json(noPeriod))).toBe('invalid')
+    expect(code(json({ ...live, run: '' }))).toBe('invalid')
+  })
+
+  test('the hot path takes heartbeats with idle and without epoch as they are', () => {
+    const parse = (frame: object) => decodeFrame(json(frame))
+    const { epoch: _, ...empty } = { ...heartbeat(0), idle: 12 }
+    for (const frame of [{ ...heartbeat(7), idle: 0 }, empty])
+      expect(parse(frame)).toEqual({ ok: true, frame })
+  })
+})
+
 describe('encodeFrame', () => {
   test('round-trips every server and client frame through decode', () => {
     const frames = [
@@ -224,7 +266,9 @@ describe('encodeFrame', () => {
       ev('tool_executing', 4, { call: 'c', tool: 'search', agent: 'x' }),
       ev('run_failed', 5, { error: 'boom' }),
       heartbeat(5),
-    ]
+      { ...heartbeat(6), idle: 300 },
+      { v: 1, type: 'subscribed', run: 'r', head: 0, heartbeatMs: 1000 },
+    ] as const
     for (const frame of frames) expect(decodeFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
     const clientFrames = [
       { v: 1, type: 'subscribe', run: 'r', epoch: 'e', after: 3 },

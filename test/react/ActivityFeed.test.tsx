@@ -106,6 +106,7 @@ describe('ActivityFeed', () => {
     const { source, log } = setup()
     act(() =>
       source.feed(
+        log.next('agent_started', { agent: 'Researcher' }, 9_000),
         log.next('tool_executing', { call: 'c1', tool: 'search' }, 10_000),
         log.next('tool_executing', { call: 'c2', tool: 'fetch' }, 11_000),
         log.next('tool_completed', { call: 'c1', tool: 'search', ok: true }, 13_500),
@@ -113,8 +114,13 @@ describe('ActivityFeed', () => {
         log.next('agent_completed', { agent: 'Researcher', ok: false }, 42_000),
       ),
     )
-    expect(texts()).toEqual(['search done in 3.5 sec', 'fetch failed in 30 sec', 'Researcher failed'])
-    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['done', 'failed', 'failed'])
+    expect(texts()).toEqual([
+      'Researcher started',
+      'search done in 3.5 sec',
+      'fetch failed in 30 sec',
+      'Researcher failed',
+    ])
+    expect(entries().map((li) => li.getAttribute('data-state'))).toEqual(['info', 'done', 'failed', 'failed'])
   })
 
   test('stops ticking once nothing runs', () => {

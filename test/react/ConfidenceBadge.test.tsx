@@ -168,6 +168,54 @@ describe('ConfidenceBadge', () => {
     expect(status.textContent).toBe('Reconnecting…')
   })
 
+  test('waiting: a run the hub has not started yet, high and calm, "Waiting for the job to start"', () => {
+    const { source, badge, shown } = setup()
+    act(() =>
+      source.feed(JSON.stringify({ v: 1, type: 'subscribed', run: 'r1', head: 0, heartbeatMs: 1000 })),
+    )
+    expect(badge().getAttribute('data-state')).toBe('waiting')
+    expect(badge().getAttribute('data-confidence')).toBe('high')
+    expect(badge().getAttribute('data-status')).toBe('pending')
+    expect(shown()).toBe('Waiting for the job to start')
+  })
+
+  test('producer silent: medium, "No progress for 45 sec" from the hub idle, and back on the next event', () => {
+    const { source, log, badge, shown } = setup()
+    act(() => feedRunning(source, log))
+    const head = JSON.parse(log.heartbeat()).head as number
+    act(() => {
+      source.clock.t += 45_000
+      source.feed(
+        JSON.stringify({ v: 1, type: 'heartbeat', run: 'r1', epoch: 'e1', head, ts: 99_000, idle: 45_000 }),
+      )
+    })
+    expect(badge().getAttribute('data-state')).toBe('producer_silent')
+    expect(badge().getAttribute('data-confidence')).toBe('medium')
+    expect(shown()).toBe('No progress for 45 sec')
+    act(() => source.feed(log.next('phase_progress', { phase: 'search', done: 13, total: 40 }, 99_500)))
+    expect(shown()).toBe('Live')
+  })
+
+  test('restarted: "Restarted", read out politely once, then as usual', () => {
+    vi.useFakeTimers()
+    const { source, log, badge, shown } = setup({ announceDelayMs: 1000 })
+    act(() => feedRunning(source, log))
+    act(() => vi.advanceTimersByTime(1000))
+    const restarted = createRunLog('r1', 'e2')
+    act(() => source.feed(restarted.next('run_started', { plan: PLAN })))
+    expect(badge().getAttribute('data-state')).toBe('restarted')
+    expect(shown()).toBe('Restarted')
+    const status = screen.getByRole('status')
+    act(() => vi.advanceTimersByTime(1000))
+    expect([status.textContent, status.getAttribute('aria-live')]).toEqual(['Restarted', 'polite'])
+    act(() => {
+      source.clock.t += 10_000
+      source.feed(restarted.next('phase_started', { phase: 'plan' }))
+      source.feed(restarted.next('phase_progress', { phase: 'plan', done: 1, total: 4 }))
+    })
+    expect(shown()).toBe('Live')
+  })
+
   test('labels override the words', () => {
     const { source, log, shown } = setup({ labels: { confidence: { live: 'Up to date' } } })
     act(() => feedRunning(source, log))

@@ -47,6 +47,25 @@ describe('ProgressBar', () => {
     expect(bar().getAttribute('aria-valuetext')).toBe('Waiting: 3 runs ahead')
   })
 
+  test('a restart from scratch: the value goes down once and the bar is marked data-restarted', () => {
+    const { source, log, bar } = setup()
+    act(() => feedRunning(source, log))
+    const before = Number(bar().getAttribute('aria-valuenow'))
+    expect(before).toBeGreaterThan(20)
+    expect(bar().hasAttribute('data-restarted')).toBe(false)
+    const again = createRunLog('r1', 'e2')
+    act(() => source.feed(again.next('run_started', { plan: PLAN })))
+    expect(bar().getAttribute('aria-valuenow')).toBe('0')
+    expect(bar().hasAttribute('data-restarted')).toBe(true)
+    act(() =>
+      source.feed(
+        again.next('phase_started', { phase: 'plan' }),
+        again.next('phase_completed', { phase: 'plan' }),
+      ),
+    )
+    expect(Number(bar().getAttribute('aria-valuenow'))).toBe(20)
+  })
+
   test('queued before a plan: indeterminate, and still says its place in the queue', () => {
     const { source, log, bar } = setup()
     act(() => source.feed(log.next('queued', { position: 0 })))

@@ -1,5 +1,5 @@
 import { createFormat, DEFAULT_LABELS, mergeLabels } from '../../src/react/index'
-import { labelsEqual } from '../../src/react/labels'
+import { labelsEqual } from '../../src/react/mergeLabels'
 
 describe('createFormat', () => {
   test('durations pick a unit by size', () => {

@@ -45,6 +45,7 @@ describe('default stylesheet', () => {
       'ConfidenceBadge',
       'ActivityFeed',
       'QueueNotice',
+      'AgentCount',
       'ProgressValue',
       'RunProgress',
     ]) {

@@ -84,7 +84,11 @@ const shapes: Record<string, [Fields, Fields]> = {
     { call: id, tool: id },
     { agent: id, ok: flag },
   ],
-  heartbeat: [{ run: id, epoch: id, head: count, ts: envelope.ts! }, {}],
+  // head 0 is common so that a heartbeat without epoch (decision 10) is reached often.
+  heartbeat: [
+    { run: id, head: field(fc.constantFrom(0, 0, 1, 7), edgeNumber), ts: envelope.ts! },
+    { epoch: id, idle: count },
+  ],
 }
 
 const frameArb = fc.constantFrom(...Object.keys(shapes)).chain((type) => {

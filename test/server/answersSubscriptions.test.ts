@@ -4,6 +4,54 @@ import { plan } from './wire'
 
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
+describe('subscribed: the acknowledgement of every accepted subscribe and resync (v1.1)', () => {
+  it('comes first, before the replay or snapshot, with the head, epoch and the hub heartbeatMs', async () => {
+    const hub = createProgressHub({ heartbeatMs: 1234 })
+    const run = hub.run('r')
+    await run.start(plan)
+    await run.phaseStarted('search')
+    const viewer = connectMemory(hub)
+    viewer.send({ v: 1, type: 'subscribe', run: 'r' })
+    viewer.send({ v: 1, type: 'subscribe', run: 'r', epoch: run.epoch, after: 1 })
+    viewer.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: 2 })
+    const ack = { v: 1, type: 'subscribed', run: 'r', head: 2, epoch: run.epoch, heartbeatMs: 1234 }
+    expect(viewer.all.map((f) => [f.type, 'seq' in f ? f.seq : null])).toEqual([
+      ['subscribed', null],
+      ['snapshot', 2],
+      ['subscribed', null],
+      ['phase_started', 2],
+      ['subscribed', null],
+    ])
+    expect(viewer.acks).toEqual([ack, ack, ack])
+    await hub.close()
+  })
+
+  it('says head 0 without an epoch for a run with nothing issued, and the run then starts from seq 1', async () => {
+    const hub = createProgressHub({ heartbeatMs: 500 })
+    const viewer = connectMemory(hub)
+    viewer.send({ v: 1, type: 'subscribe', run: 'later' })
+    expect(viewer.all).toEqual([{ v: 1, type: 'subscribed', run: 'later', head: 0, heartbeatMs: 500 }])
+    await hub.run('later').start(plan)
+    expect(viewer.seqs('later')).toEqual([1])
+    await hub.close()
+  })
+
+  it('is not sent for a refused subscribe (forbidden, too many)', async () => {
+    const hub = createProgressHub({ authorize: (_request, run) => run !== 'secret', maxSubscriptions: 1 })
+    const viewer = connectMemory(hub)
+    viewer.send({ v: 1, type: 'subscribe', run: 'secret' })
+    viewer.send({ v: 1, type: 'subscribe', run: 'a' })
+    viewer.send({ v: 1, type: 'subscribe', run: 'b' })
+    await flush()
+    expect(viewer.all.map((f) => [f.type, 'code' in f ? f.code : f.run])).toEqual([
+      ['error', 'forbidden'],
+      ['subscribed', 'a'],
+      ['error', 'too_many_subscriptions'],
+    ])
+    await hub.close()
+  })
+})
+
 describe('subscribe / resync answers', () => {
   it('sends a snapshot when the log was trimmed past `after`', async () => {
     const hub = createProgressHub({ logLimit: 5 })

@@ -119,11 +119,13 @@ describe('hub over a real ws server: guards', () => {
       c.send({ v: 1, type: 'subscribe' })
       c.socket.send(Buffer.from([0xc3, 0x28]))
       c.send('x'.repeat(100_000))
-      await c.until(() => c.frames.filter((f) => f.type === 'error').length === 4)
+      // v1.1 decision 7: a binary message is invalid even when its bytes are a valid frame.
+      c.socket.send(Buffer.from(JSON.stringify({ v: 1, type: 'unsubscribe', run: 'r' })))
+      await c.until(() => c.frames.filter((f) => f.type === 'error').length === 5)
       await run.phaseStarted('search')
       await c.until(() => seqsOf(c.frames, 'r').length === 2)
       expect(c.frames.filter((f) => f.type === 'error').map((f) => f.type === 'error' && f.code)).toEqual(
-        Array(4).fill('bad_frame'),
+        Array(5).fill('bad_frame'),
       )
       expect(c.closeCode).toBeNull()
       expect(c.invalid).toEqual([])

@@ -166,7 +166,7 @@ describe('run publisher with untyped callers', () => {
 })
 
 describe('snapshots', () => {
-  it('fit in 64 KiB by dropping the oldest activity when the state is larger', async () => {
+  it('fit in 64 KiB by cutting long texts first (v1.1 decision 4), then dropping the oldest activity', async () => {
     const hub = createProgressHub()
     const run = hub.run('big')
     await run.start(plan)
@@ -176,9 +176,13 @@ describe('snapshots', () => {
     const [snapshot] = viewer.frames
     expect(snapshot).toMatchObject({ type: 'snapshot', seq: 201 })
     if (snapshot?.type !== 'snapshot') throw new Error('expected a snapshot')
-    expect(snapshot.state.activity.length).toBeGreaterThan(0)
-    expect(snapshot.state.activity.length).toBeLessThan(200)
-    expect(snapshot.state.activity.at(-1)).toEqual(run.state().activity.at(-1))
+    // 200 texts cut to 160 characters fit: every entry stays, the newest last.
+    expect(snapshot.state.activity).toHaveLength(200)
+    const newest = run.state().activity.at(-1)!
+    expect(snapshot.state.activity.at(-1)).toMatchObject({
+      seq: newest.seq,
+      text: expect.stringMatching(/^199 y+…$/),
+    })
     expect(snapshot.state.phases).toEqual(run.state().phases)
     await hub.close()
   })

@@ -8,7 +8,9 @@ function rawAnswer(hub: ReturnType<typeof createProgressHub>, run: string) {
   const texts: string[] = []
   const connection = hub.connect({ bufferedAmount: 0, send: (text) => texts.push(text), close() {} })
   connection.receive(JSON.stringify({ v: 1, type: 'subscribe', run }))
-  return texts
+  // The `subscribed` acknowledgement comes first; the answer proper follows it.
+  expect(JSON.parse(texts[0]!)).toMatchObject({ type: 'subscribed', run })
+  return texts.slice(1)
 }
 
 const phases = (count: number, prefix = 'p'): PhasePlanEntry[] =>

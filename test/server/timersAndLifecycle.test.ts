@@ -10,7 +10,7 @@ describe('heartbeats, retention and waiting for a viewer', () => {
     vi.useRealTimers()
   })
 
-  it('sends a heartbeat with the head for each followed run every heartbeatMs', async () => {
+  it('sends a heartbeat with the head and idle time for each followed run every heartbeatMs, started or not', async () => {
     const hub = createProgressHub({ heartbeatMs: 1000 })
     const a = hub.run('a')
     const b = hub.run('b')
@@ -24,23 +24,26 @@ describe('heartbeats, retention and waiting for a viewer', () => {
     vi.advanceTimersByTime(999)
     expect(viewer.frames).toEqual([])
     vi.advanceTimersByTime(1)
+    // idle: ms since the run's last event by the hub's clock; a run with nothing issued has head 0 and no epoch.
     expect(viewer.frames).toEqual([
-      { v: 1, type: 'heartbeat', run: 'a', epoch: a.epoch, head: 1, ts: Date.now() },
-      { v: 1, type: 'heartbeat', run: 'b', epoch: b.epoch, head: 2, ts: Date.now() },
+      { v: 1, type: 'heartbeat', run: 'a', epoch: a.epoch, head: 1, ts: Date.now(), idle: 1000 },
+      { v: 1, type: 'heartbeat', run: 'b', epoch: b.epoch, head: 2, ts: Date.now(), idle: 1000 },
+      { v: 1, type: 'heartbeat', run: 'not-started', head: 0, ts: Date.now() },
     ])
     await a.phaseStarted('search')
     vi.advanceTimersByTime(1000)
-    expect(
-      viewer.frames.filter((f) => f.type === 'heartbeat' && f.run === 'a').map((f) => 'head' in f && f.head),
-    ).toEqual([1, 2])
+    const beatsOf = (run: string) => viewer.frames.filter((f) => f.type === 'heartbeat' && f.run === run)
+    expect(beatsOf('a').map((f) => 'head' in f && f.head)).toEqual([1, 2])
+    expect(beatsOf('a').map((f) => 'idle' in f && f.idle)).toEqual([1000, 1000])
+    expect(beatsOf('b').map((f) => 'idle' in f && f.idle)).toEqual([1000, 2000])
     viewer.send({ v: 1, type: 'unsubscribe', run: 'a' })
     const count = viewer.frames.length
     vi.advanceTimersByTime(1000)
-    expect(viewer.frames.slice(count).map((f) => f.run)).toEqual(['b'])
-    expect(hub.metrics().heartbeats).toBe(5)
+    expect(viewer.frames.slice(count).map((f) => f.run)).toEqual(['b', 'not-started'])
+    expect(hub.metrics().heartbeats).toBe(8)
     await hub.close()
     vi.advanceTimersByTime(5000)
-    expect(viewer.frames.length).toBe(count + 1)
+    expect(viewer.frames.length).toBe(count + 2)
     expect(vi.getTimerCount()).toBe(0)
   })
 

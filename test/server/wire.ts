@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WebSocket } from 'ws'
+import { type ClientOptions, WebSocket } from 'ws'
 import { decodeFrame } from '../../src/protocol/codec'
 import type { ClientFrame, ServerFrame } from '../../src/protocol/types'
 import { attachWebSocket, type ProgressHub } from '../../src/server'
@@ -22,16 +22,21 @@ export async function serveHub(hub: ProgressHub<IncomingMessage>, path = '/progr
 }
 
 /** A raw test client: a `ws` socket that decodes every frame and lets tests wait for the ones they expect. */
-export async function connectClient(url: string) {
-  const socket = new WebSocket(url)
+export async function connectClient(url: string, options?: ClientOptions) {
+  const socket = new WebSocket(url, options)
+  /** Everything the hub sent but `subscribed` acknowledgements (those are in `acks`, and all of it in `all`). */
   const frames: ServerFrame[] = []
+  const acks: ServerFrame[] = []
+  const all: ServerFrame[] = []
   const invalid: unknown[] = []
   const waiters = new Set<() => void>()
   let closeCode: number | null = null
   socket.on('message', (data) => {
     const result = decodeFrame(data)
-    if (result.ok) frames.push(result.frame)
-    else invalid.push(result.error)
+    if (result.ok) {
+      all.push(result.frame)
+      ;(result.frame.type === 'subscribed' ? acks : frames).push(result.frame)
+    } else invalid.push(result.error)
     for (const wake of [...waiters]) wake()
   })
   socket.on('close', (code) => {
@@ -63,6 +68,8 @@ export async function connectClient(url: string) {
   return {
     socket,
     frames,
+    acks,
+    all,
     invalid,
     get closeCode() {
       return closeCode

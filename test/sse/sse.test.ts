@@ -2,9 +2,9 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createProgressClient, type ProgressClient } from '../../src/client/index'
-import { createSseTransport, type EventSourceConstructor } from '../../src/client/sseTransport'
 import { decodeFrame } from '../../src/protocol/codec'
 import { createProgressHub, createSseHandler, type ProgressHub } from '../../src/server/index'
+import { createSseTransport, type EventSourceConstructor } from '../../src/transport/createSseTransport'
 import { NodeEventSource } from '../support/nodeEventSource'
 
 const FAST = { minReconnectionDelay: 10, maxReconnectionDelay: 40, minUptime: 40 }
@@ -166,7 +166,10 @@ describe('SSE end to end against the hub on loopback', () => {
     const stream = await fetchText('?run=run-1', 150)
     expect(stream.status).toBe(200)
     expect(stream.type).toMatch(/^text\/event-stream/)
-    expect(stream.text).toMatch(/^retry: 20\n\n/)
+    // v1.1: the acknowledgement goes out first, as its own named event without an id.
+    expect(stream.text).toMatch(
+      /^retry: 20\n\nevent: subscribed\ndata: \{[^\n]*"head":1[^\n]*"heartbeatMs":50/,
+    )
     expect(stream.text).toContain('id: 1\nevent: snapshot\ndata: {')
     expect(stream.text).toMatch(/\n\nevent: heartbeat\ndata: \{[^\n]*"head":1/)
     const forbidden = await fetchText('?run=secret', 80)

@@ -34,6 +34,10 @@ export interface ChaosStats {
   duplicated: number
   reordered: number
   kills: number
+  /** Connections stalled (`stall()`): open both ways, nothing more forwarded to the client. */
+  stalls: number
+  /** Server → client frames a stalled connection swallowed. */
+  swallowed: number
   /** Frames sent to clients by `type` (snapshot, heartbeat, …). */
   byType: Record<string, number>
 }
@@ -50,6 +54,11 @@ export interface ChaosRelay {
   setTarget(url: string): void
   /** Kills every open connection now, without a close handshake. */
   killAll(): void
+  /**
+   * The connections open now go silent: both sockets stay open (no close, no error) but nothing more reaches the
+   * client, as a stuck proxy or a blocked server loop behaves. Later connections are healthy.
+   */
+  stall(): void
   close(): Promise<void>
 }
 
@@ -81,9 +90,11 @@ export function startChaosRelay(
     duplicated: 0,
     reordered: 0,
     kills: 0,
+    stalls: 0,
+    swallowed: 0,
     byType: {},
   }
-  const pairs = new Set<{ kill(): void; open(): boolean }>()
+  const pairs = new Set<{ kill(): void; open(): boolean; stall(): void }>()
 
   return new Promise((resolve) => {
     const wss: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => {
@@ -103,6 +114,9 @@ export function startChaosRelay(
         killAll() {
           for (const pair of [...pairs]) pair.kill()
         },
+        stall() {
+          for (const pair of [...pairs]) pair.stall()
+        },
         close: () =>
           new Promise<void>((done) => {
             for (const pair of [...pairs]) pair.kill()
@@ -119,9 +133,18 @@ export function startChaosRelay(
       const recent: Frame[] = []
       let timer: ReturnType<typeof setTimeout> | null = null
       let dead = false
+      let stalled = false
 
       const pair = {
         open: () => !dead && client.readyState === WebSocket.OPEN,
+        stall() {
+          if (dead || stalled) return
+          stalled = true
+          stats.stalls++
+          if (timer) clearTimeout(timer)
+          stats.swallowed += window.length
+          window.length = 0
+        },
         kill() {
           if (dead) return
           dead = true
@@ -160,6 +183,10 @@ export function startChaosRelay(
 
       upstream.on('message', (data: Buffer, binary: boolean) => {
         if (dead) return
+        if (stalled) {
+          stats.swallowed++
+          return
+        }
         let type = 'unknown'
         try {
           type = String(JSON.parse(data.toString()).type)

@@ -1,6 +1,6 @@
 // The `live-progress/adapters` entry: foreign backends, unsequenced streams and transports other than WebSocket.
 
-export { createMemoryTransport } from '../memoryTransport'
+export { createMemoryTransport } from '../../transport/createMemoryTransport'
 export {
   createSseTransport,
   type EventSourceConstructor,
@@ -8,7 +8,7 @@ export {
   SSE_RECONNECT_DEFAULTS,
   type SseReconnectOptions,
   type SseTransportOptions,
-} from '../sseTransport'
+} from '../../transport/createSseTransport'
 export {
   ADAPTED_DEFAULTS,
   type AdaptedIngest,

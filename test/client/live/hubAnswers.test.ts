@@ -41,6 +41,37 @@ afterEach(async () => {
 })
 
 describe('the live client against the real hub: answers other than events', () => {
+  it('a run not started yet is pending and waiting for 10 heartbeat periods, on one connection, then runs', async () => {
+    await start({ heartbeatMs: 25 })
+    const { client, view } = connect()
+    const reasons: string[] = []
+    client.store.subscribe((state) => {
+      const reason = state.runs.later?.confidenceReason
+      if (reason && reasons.at(-1) !== reason) reasons.push(reason)
+    })
+    client.follow('later')
+    await waitFor(() => (view('later')?.confidenceReason === 'waiting' ? true : undefined))
+    await new Promise((resolve) => setTimeout(resolve, 10 * 25))
+    expect(view('later')).toMatchObject({
+      status: 'pending',
+      confidence: 'high',
+      confidenceReason: 'waiting',
+    })
+    expect(client.stats()).toMatchObject({ opens: 1, silences: 0 })
+    expect(client.store.getState().stats.acks).toBe(1)
+    const run = hub.run('later')
+    await run.start(plan)
+    await run.phaseStarted('search')
+    await run.phaseProgress('search', 1, 4)
+    await waitFor(() => (view('later')?.seq === 3 ? true : undefined))
+    expect(view('later')?.status).toBe('running')
+    // Before the acknowledgement it connects and catches up (the badge words that "Waiting for updates…"); from then on
+    // it waits calmly until the job starts, never stale or reconnecting.
+    const since = reasons.slice(reasons.indexOf('waiting'))
+    expect(since[0]).toBe('waiting')
+    for (const bad of ['stale', 'reconnecting', 'resyncing']) expect(since).not.toContain(bad)
+  })
+
   it('a run the hub forgot comes back as unknown_run; the same id started again is taken from seq 1', async () => {
     await start({ retainMs: 20 })
     const first = hub.run('r')

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { createProgressClient } from '../../../src/client/index'
-import type { TransportFactory } from '../../../src/client/transport'
 import { createProgressHub, type ProgressHub } from '../../../src/server/index'
+import type { TransportFactory } from '../../../src/transport/transport'
 import { waitFor } from './scriptedServer'
 
 /**

@@ -238,6 +238,23 @@ describe('createProgressStore: bad input', () => {
   })
 })
 
+describe('createProgressStore: v1.1 frames', () => {
+  test('subscribed and epoch-less heartbeats are taken, counted as nothing bad, and change no epoch', () => {
+    const progress = setup({ flush: 'sync' })
+    const { send, store, errors, flush } = progress
+    progress.ingest(JSON.stringify({ v: 1, type: 'subscribed', run: 'run-1', head: 0, heartbeatMs: 500 }))
+    progress.ingest(JSON.stringify({ v: 1, type: 'heartbeat', run: 'run-1', head: 0, ts: 1, idle: 0 }))
+    send(ev('run_started', 1, { plan }))
+    progress.ingest(JSON.stringify({ v: 1, type: 'heartbeat', run: 'run-1', head: 0, ts: 2 }))
+    send({ ...heartbeat(1), idle: 20 })
+    flush()
+    expect(errors).toEqual([])
+    expect(store.getState().stats.invalid).toBe(0)
+    expect(progress.position('run-1')).toEqual({ epoch: 'e1', applied: 1 })
+    expect(store.getState().runs['run-1']?.stats.epochChanges).toBe(0)
+  })
+})
+
 describe('createProgressStore: time and the transport', () => {
   test('asks for a resync after the gap timeout, and again if the reply is lost', () => {
     const { send, actions, world } = setup({ flush: 'frame', gapTimeoutMs: 750, refreshMs: 10_000 })

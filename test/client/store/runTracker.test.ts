@@ -155,4 +155,39 @@ describe('createRunTracker', () => {
     expect(view.activity.map((a) => a.text)).toEqual(['4', '5', '6', '7'])
     expect(view.seq).toBe(7)
   })
+
+  test('the view carries agent and task counts; a refused end is counted as unmatched_end', () => {
+    const tracker = createRunTracker('run-1', options)
+    const rejected = feed(
+      tracker,
+      [
+        ev('run_started', 1, { plan }),
+        ev('phase_started', 2, { phase: 'a', tasks: 6 }),
+        ev('task_progress', 3, { phase: 'a', task: 't1', done: 1, total: 3 }),
+        ev('task_progress', 4, { phase: 'a', task: 't2', done: 2, total: 2 }),
+        ev('agent_started', 5, { agent: 'x' }),
+        ev('agent_started', 6, { agent: 'y' }),
+        ev('agent_completed', 7, { agent: 'y', ok: false }),
+        ev('agent_completed', 8, { agent: 'y' }),
+        ev('tool_completed', 9, { call: 'never', tool: 'search' }),
+      ],
+      T0,
+    )
+    expect(rejected.map((r) => r.reason)).toEqual(['unmatched_end', 'unmatched_end'])
+    const view = tracker.view(ctx(T0))
+    expect(view.agents).toEqual({ active: 1, completed: 0, failed: 1 })
+    expect(view.tasks).toEqual({ a: { running: 1, done: 1, total: 6 } })
+    expect(view.stats.rejections).toEqual({ unmatched_end: 2 })
+    // Task counts keep their identity while the phases do not change.
+    feed(tracker, [ev('agent_thinking', 10, { agent: 'x', text: 'still here' })], T0)
+    expect(tracker.view(ctx(T0)).tasks).toBe(view.tasks)
+  })
+
+  test('a run without agents or tasks shows zero agents and no task counts', () => {
+    const tracker = createRunTracker('run-1', options)
+    feed(tracker, [ev('run_started', 1, { plan })], T0)
+    const view = tracker.view(ctx(T0))
+    expect(view.agents).toEqual({ active: 0, completed: 0, failed: 0 })
+    expect(view.tasks).toEqual({})
+  })
 })

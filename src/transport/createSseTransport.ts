@@ -1,7 +1,8 @@
 import { eventSchemas } from '../protocol/schemas'
-import { defaultSchedulerEnv, type SchedulerEnv } from './flushScheduler'
-import type { Transport, TransportHandlers } from './transport'
-import type { UrlProvider } from './webSocketTransport'
+import { callHost, thrownMessage } from './callHost'
+import { createReconnectPolicy, RECONNECT_DEFAULTS, type ReconnectOptions } from './createReconnectPolicy'
+import type { TransportTimers } from './hostTimers'
+import type { Transport, TransportHandlers, UrlProvider } from './transport'
 
 /** What the transport needs of an EventSource: the browser's, or any compatible class in Node. */
 export interface EventSourceLike {
@@ -14,24 +15,10 @@ export interface EventSourceConstructor {
   new (url: string, init?: { withCredentials?: boolean }): EventSourceLike
 }
 
-/** Backoff between reconnects (full jitter), as in the WebSocket transport. */
-export interface SseReconnectOptions {
-  minReconnectionDelay?: number
-  maxReconnectionDelay?: number
-  reconnectionDelayGrowFactor?: number
-  /** A connection that stays up this long resets the backoff. */
-  minUptime?: number
-  /** Retries after a loss before giving up for good. */
-  maxRetries?: number
-}
+/** Backoff between reconnects: the same policy (and defaults) as the WebSocket transport's. */
+export type SseReconnectOptions = Omit<ReconnectOptions, 'connectionTimeout'>
 
-export const SSE_RECONNECT_DEFAULTS = {
-  minReconnectionDelay: 1000,
-  maxReconnectionDelay: 10_000,
-  reconnectionDelayGrowFactor: 1.3,
-  minUptime: 5000,
-  maxRetries: Number.POSITIVE_INFINITY,
-} as const
+export const SSE_RECONNECT_DEFAULTS = RECONNECT_DEFAULTS
 
 export interface SseTransportOptions {
   /** The SSE endpoint (e.g. `createSseHandler`'s path); a function is asked again on every attempt. */
@@ -50,11 +37,11 @@ export interface SseTransportOptions {
   eventTypes?: string[]
   /** Source of jitter, [0, 1). */
   random?: () => number
-  env?: Pick<SchedulerEnv, 'setTimeout' | 'clearTimeout'>
+  env?: TransportTimers
 }
 
 // The hub names each event by its frame type (`error` frames as `protocol_error`: see server/sse.ts).
-const PROTOCOL_EVENTS = [...Object.keys(eventSchemas), 'heartbeat', 'protocol_error']
+const PROTOCOL_EVENTS = [...Object.keys(eventSchemas), 'heartbeat', 'subscribed', 'protocol_error']
 
 type Query = { epoch?: string; after?: number }
 
@@ -64,8 +51,6 @@ function withQuery(base: string, run: string, query: Query): string {
   if (query.after !== undefined) params.set('after', String(query.after))
   return `${base}${base.includes('?') ? '&' : '?'}${params}`
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 /**
  * Server-Sent Events behind the `Transport` seam. The client's `subscribe`/`resync` frames become
@@ -78,9 +63,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * const client = createProgressClient({ transport: (handlers) => createSseTransport(handlers, { url: '/progress/sse' }) })
  */
 export function createSseTransport(handlers: TransportHandlers, options: SseTransportOptions): Transport {
-  const reconnect = { ...SSE_RECONNECT_DEFAULTS, ...options.reconnect }
-  const random = options.random ?? Math.random
-  const env = options.env ?? defaultSchedulerEnv()
+  const policy = createReconnectPolicy(options.reconnect, options.random, options.env)
   const mode = options.mode ?? 'runs'
   const Source = options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource
   const names = [...new Set(['message', ...PROTOCOL_EVENTS, ...(options.eventTypes ?? [])])]
@@ -88,28 +71,11 @@ export function createSseTransport(handlers: TransportHandlers, options: SseTran
   let closed = false
   let up = false
   let base = ''
-  let attempt = 0
   let generation = 0
-  let timer: unknown = null
-  let uptimeTimer: unknown = null
 
   // Handlers never run after close(), and a throwing handler never reaches EventSource.
   const call = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) => {
-    if (closed) return
-    try {
-      fn(...args)
-    } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown
-      })
-    }
-  }
-
-  const clearTimers = () => {
-    if (timer !== null) env.clearTimeout(timer)
-    if (uptimeTimer !== null) env.clearTimeout(uptimeTimer)
-    timer = null
-    uptimeTimer = null
+    if (!closed) callHost(fn, ...args)
   }
 
   function closeStreams() {
@@ -129,7 +95,7 @@ export function createSseTransport(handlers: TransportHandlers, options: SseTran
     try {
       source = new Source!(url, options.withCredentials ? { withCredentials: true } : undefined)
     } catch (error) {
-      call(handlers.onError, { kind: 'url', detail: message(error) })
+      call(handlers.onError, { kind: 'url', detail: thrownMessage(error) })
       return drop()
     }
     streams.set(key, source)
@@ -152,42 +118,33 @@ export function createSseTransport(handlers: TransportHandlers, options: SseTran
     up = false
     generation++
     closeStreams()
-    clearTimers()
+    policy.failed()
     call(handlers.onClose, false)
-    attempt++
-    if (attempt > reconnect.maxRetries) {
-      call(handlers.onError, { kind: 'gave-up', attempts: attempt - 1 })
+    if (policy.exhausted()) {
+      call(handlers.onError, { kind: 'gave-up', attempts: policy.attempt - 1 })
       call(handlers.onClose, true)
       closed = true
       return
     }
-    const cap = Math.min(
-      reconnect.maxReconnectionDelay,
-      reconnect.minReconnectionDelay * reconnect.reconnectionDelayGrowFactor ** (attempt - 1),
-    )
-    timer = env.setTimeout(connect, random() * cap)
+    void policy.sleep().then(connect)
   }
 
   async function connect() {
-    timer = null
     if (closed) return
-    call(handlers.onConnecting, attempt)
+    call(handlers.onConnecting, policy.attempt)
     try {
       const url = typeof options.url === 'function' ? await options.url() : options.url
       if (typeof url !== 'string' || url.length === 0) throw new Error('url must be a non-empty string')
       base = url
     } catch (error) {
       if (closed) return
-      call(handlers.onError, { kind: 'url', detail: message(error) })
+      call(handlers.onError, { kind: 'url', detail: thrownMessage(error) })
       up = true // so that drop() schedules the next attempt
       return drop()
     }
     if (closed) return
     up = true
-    uptimeTimer = env.setTimeout(() => {
-      uptimeTimer = null
-      attempt = 0
-    }, reconnect.minUptime)
+    policy.opened()
     if (mode === 'stream') open('stream', base)
     if (up) call(handlers.onOpen)
   }
@@ -198,9 +155,9 @@ export function createSseTransport(handlers: TransportHandlers, options: SseTran
       handlers.onError({ kind: 'socket', detail: 'no EventSource class: pass one in options.EventSource' })
       handlers.onClose(true)
     })
-    return { send: () => false, close() {}, isOpen: false }
+    return { send: () => false, close() {}, reconnect() {}, isOpen: false }
   }
-  queueMicrotask(connect)
+  void policy.sleep().then(connect)
 
   return {
     send(text) {
@@ -226,11 +183,13 @@ export function createSseTransport(handlers: TransportHandlers, options: SseTran
       open(frame.run, withQuery(base, frame.run, query))
       return up
     },
+    // The same as a failed stream: every stream closes, the loss is reported, and the policy says when to open again.
+    reconnect: drop,
     close() {
       if (closed) return
       closed = true
       up = false
-      clearTimers()
+      policy.cancel()
       closeStreams()
     },
     get isOpen() {

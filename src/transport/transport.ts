@@ -1,3 +1,6 @@
+/** A URL, or a function giving one (or a promise of one) on every attempt: fresh auth tokens on reconnect. */
+export type UrlProvider = string | (() => string) | (() => Promise<string>)
+
 /** Why a transport could not connect or lost its connection. Reported, never thrown. */
 export type TransportError =
   | { kind: 'url'; detail: string }
@@ -26,6 +29,12 @@ export interface Transport {
   send(text: string): boolean
   /** Closes for good: no more attempts, no more handler calls. Idempotent. */
   close(): void
+  /**
+   * Drops the current connection however healthy it looks and connects again (after the reconnect policy's
+   * backoff); the owner resubscribes on open. The client calls it when an open connection stays silent past the
+   * heartbeat timeout (PROTOCOL v1.1 rule 8). Optional for custom transports: without it a silent one only shows.
+   */
+  reconnect?(): void
   readonly isOpen: boolean
 }
 

@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { createProgressClient, type ProgressClient } from '../../src/client/createProgressClient'
-import { createMemoryTransport } from '../../src/client/memoryTransport'
-import type { TransportHandlers } from '../../src/client/transport'
 import { createProgressHub, type ProgressHub } from '../../src/server'
+import { createMemoryTransport } from '../../src/transport/createMemoryTransport'
+import type { TransportHandlers } from '../../src/transport/transport'
 
 const PLAN = [
   { id: 'a', label: 'A', weight: 1 },

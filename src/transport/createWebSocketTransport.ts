@@ -1,42 +1,14 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import { callHost, thrownMessage } from './callHost'
-import type { SchedulerEnv } from './flushScheduler'
-import { defaultSchedulerEnv } from './flushScheduler'
-import type { Transport, TransportHandlers } from './transport'
-
-/** A URL, or a function giving one (or a promise of one) on every attempt: fresh auth tokens on reconnect. */
-export type UrlProvider = string | (() => string) | (() => Promise<string>)
+import { createReconnectPolicy, RECONNECT_DEFAULTS, type ReconnectOptions } from './createReconnectPolicy'
+import type { TransportTimers } from './hostTimers'
+import type { Transport, TransportHandlers, UrlProvider } from './transport'
 
 /** What the transport needs of a WebSocket class: the browser's, or `ws`'s in Node. */
 export interface WebSocketConstructor {
   new (url: string, protocols?: string | string[]): unknown
   readonly CLOSING: number
 }
-
-/** reconnecting-websocket's own option names; the delays get full jitter on top (the library has none). */
-export interface ReconnectOptions {
-  /** Upper bound of the first retry's delay, ms. */
-  minReconnectionDelay?: number
-  /** Upper bound of any retry's delay, ms. */
-  maxReconnectionDelay?: number
-  reconnectionDelayGrowFactor?: number
-  /** A connection that stays open this long resets the backoff. */
-  minUptime?: number
-  /** An attempt that has not opened after this long is abandoned and retried. */
-  connectionTimeout?: number
-  /** Retries after a loss before giving up for good (status `closed`). */
-  maxRetries?: number
-}
-
-/** Suits a browser: first retry within 1 s, never more than 10 s apart. */
-export const RECONNECT_DEFAULTS = {
-  minReconnectionDelay: 1000,
-  maxReconnectionDelay: 10_000,
-  reconnectionDelayGrowFactor: 1.3,
-  minUptime: 5000,
-  connectionTimeout: 4000,
-  maxRetries: Number.POSITIVE_INFINITY,
-} as const
 
 export interface WebSocketTransportOptions {
   url: UrlProvider
@@ -46,7 +18,7 @@ export interface WebSocketTransportOptions {
   reconnect?: ReconnectOptions
   /** Source of jitter, [0, 1). */
   random?: () => number
-  env?: Pick<SchedulerEnv, 'setTimeout' | 'clearTimeout'>
+  env?: TransportTimers
 }
 
 const noop = () => {}
@@ -77,7 +49,8 @@ function checkUrl(url: unknown): string {
 
 /**
  * A reconnecting WebSocket behind the `Transport` interface: reconnecting-websocket does the socket
- * life cycle, this adds full jitter, URL checks, give-up reporting and silence after `close()`.
+ * life cycle, the reconnect policy the backoff (full jitter); this adds URL checks, give-up reporting, a forced
+ * `reconnect()` for a silent connection, and silence after `close()`.
  * @example
  * const transport = createWebSocketTransport(handlers, { url: () => `wss://host/live?token=${token()}` })
  */
@@ -85,12 +58,9 @@ export function createWebSocketTransport(
   handlers: TransportHandlers,
   options: WebSocketTransportOptions,
 ): Transport {
-  const reconnect = { ...RECONNECT_DEFAULTS, ...options.reconnect }
-  const random = options.random ?? Math.random
-  const env = options.env ?? defaultSchedulerEnv()
+  const policy = createReconnectPolicy(options.reconnect, options.random, options.env)
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   let closed = false
-  let sleeping: { handle: unknown; wake: () => void } | null = null
 
   // Handlers never run after close(), and a throwing handler never reaches the socket library.
   const call = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) => {
@@ -106,62 +76,54 @@ export function createWebSocketTransport(
       })
       handlers.onClose(true)
     })
-    return { send: () => false, close: noop, isOpen: false }
+    return { send: () => false, close: noop, reconnect: noop, isOpen: false }
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        sleeping = null
-        resolve()
-      }
-      sleeping = { handle: env.setTimeout(wake, ms), wake }
-    })
-
-  // The library calls this before every attempt, after its own (zero) delay: the backoff lives here.
+  // The library asks for a URL before every attempt, after its own (zero) delay: its only async hook, so the
+  // policy's backoff is awaited here.
   async function nextUrl(): Promise<string> {
-    let attempt = socket.retryCount
     for (;;) {
       if (closed) return ''
-      if (attempt > reconnect.maxRetries) {
-        call(handlers.onError, { kind: 'gave-up', attempts: attempt - 1 })
+      if (policy.exhausted()) {
+        call(handlers.onError, { kind: 'gave-up', attempts: policy.attempt - 1 })
         call(handlers.onClose, true)
         closed = true
         socket.close()
         return ''
       }
-      call(handlers.onConnecting, attempt)
-      if (attempt > 0) {
-        const cap = Math.min(
-          reconnect.maxReconnectionDelay,
-          reconnect.minReconnectionDelay * reconnect.reconnectionDelayGrowFactor ** (attempt - 1),
-        )
-        await sleep(random() * cap)
-      }
+      call(handlers.onConnecting, policy.attempt)
+      await policy.sleep()
       if (closed) return ''
       try {
         const url = typeof options.url === 'function' ? await options.url() : options.url
         return checkUrl(url)
       } catch (error) {
         call(handlers.onError, { kind: 'url', detail: thrownMessage(error) })
-        attempt++
+        policy.failed()
       }
     }
   }
 
-  // The library keeps minUptime and connectionTimeout; delays and retries are ours.
+  // The library keeps the socket life cycle and connectionTimeout; delays, retries and uptime are the policy's.
   const socket = new ReconnectingWebSocket(nextUrl, options.protocols, {
-    ...reconnect,
     WebSocket: guarded(Socket),
+    connectionTimeout: options.reconnect?.connectionTimeout ?? RECONNECT_DEFAULTS.connectionTimeout,
     minReconnectionDelay: 0,
     maxReconnectionDelay: 0,
     maxRetries: Number.POSITIVE_INFINITY,
     maxEnqueuedMessages: 0,
   })
   socket.binaryType = 'arraybuffer'
-  socket.onopen = () => call(handlers.onOpen)
+  socket.onopen = () => {
+    policy.opened()
+    call(handlers.onOpen)
+  }
   socket.onmessage = (event) => call(handlers.onMessage, event.data)
-  socket.onclose = () => call(handlers.onClose, false)
+  // Every failed attempt and every loss ends here once (the library closes the socket it gives up on).
+  socket.onclose = () => {
+    policy.failed()
+    call(handlers.onClose, false)
+  }
   socket.onerror = (event) =>
     call(handlers.onError, { kind: 'socket', detail: event.message || 'socket error' })
 
@@ -175,13 +137,15 @@ export function createWebSocketTransport(
         return false
       }
     },
+    reconnect() {
+      // reconnecting-websocket's own: drops the socket without waiting for a close handshake a dead peer never
+      // answers, reports the close, and connects again through nextUrl (so the policy's backoff applies).
+      if (!closed) socket.reconnect(4000, 'no frame within the heartbeat timeout')
+    },
     close() {
       if (closed) return
       closed = true
-      if (sleeping) {
-        env.clearTimeout(sleeping.handle)
-        sleeping.wake()
-      }
+      policy.cancel()
       try {
         socket.close()
       } catch {

@@ -1,3 +1,5 @@
+import { callHost } from './callHost'
+import { createReconnectPolicy } from './createReconnectPolicy'
 import type { Transport, TransportFactory, TransportHandlers } from './transport'
 
 /** The server's end of an in-memory connection (structurally the hub's `HubPeer`). */
@@ -53,20 +55,22 @@ export function createMemoryTransport(
 
   function factory(handlers: TransportHandlers): Transport {
     let closed = false
-    let attempt = 0
-    let retry: unknown
+    // A fixed delay: the shared policy with no growth and no jitter.
+    const policy = createReconnectPolicy(
+      { minReconnectionDelay: reconnectDelayMs, reconnectionDelayGrowFactor: 1, minUptime: 0 },
+      () => 1,
+      { setTimeout: setTimer, clearTimeout: clearTimer },
+    )
     // One generation per connection: frames and closes of a dropped one never reach the next.
     let current: { connection: MemoryConnection; open: boolean; drop(): void } | null = null
 
     const call = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) => {
-      if (closed) return
-      try {
-        fn(...args)
-      } catch (thrown) {
-        queueMicrotask(() => {
-          throw thrown
-        })
-      }
+      if (!closed) callHost(fn, ...args)
+    }
+
+    function retry() {
+      policy.failed()
+      void policy.sleep().then(open)
     }
 
     function lose(link: NonNullable<typeof current>, notifyServer: boolean) {
@@ -77,16 +81,12 @@ export function createMemoryTransport(
       if (notifyServer) link.connection.closed()
       if (closed) return
       call(handlers.onClose, false)
-      attempt++
-      retry = setTimer(() => {
-        retry = undefined
-        open()
-      }, reconnectDelayMs)
+      retry()
     }
 
     function open() {
       if (closed) return
-      call(handlers.onConnecting, attempt)
+      call(handlers.onConnecting, policy.attempt)
       const link = {
         open: true,
         connection: null as unknown as MemoryConnection,
@@ -111,15 +111,13 @@ export function createMemoryTransport(
           kind: 'socket',
           detail: thrown instanceof Error ? thrown.message : 'connect failed',
         })
-        attempt++
-        retry = setTimer(open, reconnectDelayMs)
-        return
+        return retry()
       }
       if (!link.open) return // closed by the server during connect
       current = link
       live.add(link)
       opens++
-      attempt = 0
+      policy.opened()
       call(handlers.onOpen)
     }
 
@@ -134,10 +132,13 @@ export function createMemoryTransport(
         })
         return true
       },
+      reconnect() {
+        if (current) lose(current, true)
+      },
       close() {
         if (closed) return
         closed = true
-        if (retry !== undefined) clearTimer(retry)
+        policy.cancel()
         const link = current
         if (link) lose(link, true)
       },

@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { WebSocket, WebSocketServer } from 'ws'
-import type { TransportError, TransportHandlers } from '../../../src/client/transport'
-import { createWebSocketTransport } from '../../../src/client/webSocketTransport'
-import { waitFor } from './scriptedServer'
+import { createWebSocketTransport } from '../../src/transport/createWebSocketTransport'
+import type { TransportError, TransportHandlers } from '../../src/transport/transport'
+import { waitFor } from '../client/live/scriptedServer'
 
 /** A port nobody listens on: bind one, then let it go. */
 function deadPort(): Promise<number> {
@@ -86,6 +86,40 @@ describe('createWebSocketTransport', () => {
       expect(transport.send('{}')).toBe(false)
     } finally {
       transport.close()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    }
+  })
+
+  it('reconnect() drops an open socket without its close handshake and opens a new one after the backoff', async () => {
+    const sockets: import('ws').WebSocket[] = []
+    const wss: WebSocketServer = await new Promise((resolve) => {
+      const server: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () =>
+        resolve(server),
+      )
+    })
+    wss.on('connection', (socket) => {
+      socket.on('error', () => {})
+      sockets.push(socket)
+    })
+    const address = wss.address()
+    const port = typeof address === 'object' && address !== null ? address.port : 0
+    const { handlers, log } = recordingHandlers()
+    const transport = createWebSocketTransport(handlers, {
+      url: `ws://127.0.0.1:${port}`,
+      WebSocket,
+      reconnect: { minReconnectionDelay: 20, maxReconnectionDelay: 20 },
+    })
+    try {
+      await waitFor(() => (log.includes('open') ? true : undefined))
+      transport.reconnect?.()
+      expect(transport.isOpen).toBe(false)
+      await waitFor(() => (log.filter((entry) => entry === 'open').length === 2 ? true : undefined))
+      expect(log).toEqual(['connecting 0', 'open', 'closed', 'connecting 1', 'open'])
+      expect(sockets).toHaveLength(2)
+      expect(transport.send('{}')).toBe(true)
+    } finally {
+      transport.close()
+      for (const socket of sockets) socket.terminate()
       await new Promise<void>((resolve) => wss.close(() => resolve()))
     }
   })

@@ -1,0 +1,12 @@
+export { checkBearer } from './checkBearer'
+export { createGateway, type Gateway } from './createGateway'
+export { createGatewayMetrics, type GatewayMetrics } from './createGatewayMetrics'
+export {
+  createMemoryIdempotencyStore,
+  type IdempotencyStore,
+  type MemoryIdempotencyOptions,
+  type StoredAnswer,
+} from './createIdempotencyStore'
+export { createRateBudget, type RateBudget, type RateBudgetOptions } from './createRateBudget'
+export { GATEWAY_DEFAULTS, type GatewayOptions } from './gatewayOptions'
+export { allowsRun, createViewerTokens, type ViewerClaims, type ViewerTokens } from './viewerTokens'
