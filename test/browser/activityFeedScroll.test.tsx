@@ -52,7 +52,8 @@ test('pressing Enter on the last "Show N earlier" leaves keyboard focus on the l
   const { host, unmount } = await mountInPage(source, <ActivityFeed runId="r1" max={2} />)
   await act(async () => {
     source.feed(log.next('run_started', { plan: PLAN }))
-    for (const agent of ['A', 'B', 'C']) source.feed(log.next('agent_started', { agent }))
+    // Thinking lines, not open agents: open work is never hidden behind "Show N earlier".
+    for (const text of ['one', 'two', 'three']) source.feed(log.next('agent_thinking', { agent: 'A', text }))
   })
   const button = host.querySelector('button')!
   button.focus()
