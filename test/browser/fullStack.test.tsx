@@ -66,7 +66,10 @@ test('six concurrent searches and a dropped connection still draw a bar that onl
   expect(fill.getAnimations()).toEqual([])
   expect(fill.style.transform).toBe('translateX(0%)')
   // Inside the track's edge (its border), from the start.
-  expect(fill.getBoundingClientRect().left).toBeCloseTo(track.getBoundingClientRect().left + track.clientLeft, 0)
+  expect(fill.getBoundingClientRect().left).toBeCloseTo(
+    track.getBoundingClientRect().left + track.clientLeft,
+    0,
+  )
 
   await unmount()
   client.close()
