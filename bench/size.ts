@@ -142,11 +142,13 @@ export const BUDGETS: Record<string, Budget> = {
     description:
       'a real Vite production build of the README one-liner, minus the same app without it (React itself)',
     ceiling: {
-      bytes: 24.75 * KB,
+      bytes: 25 * KB,
       why:
         'the v1.1 rules and parts (liveness, agent-event semantics) grew it by ~3.3 KB after the bar moved to ' +
-        "framer-motion's WAAPI entry (47.4 → 20.6 KB), and server-rendered initialState, run callbacks and the bar's " +
-        'ProgressRoot by ~0.3 KB; issue 16 stays open until the one-liner is back under 22 KB.',
+        "framer-motion's WAAPI entry (47.4 → 20.6 KB), server-rendered initialState, run callbacks and the bar's " +
+        'ProgressRoot by ~0.3 KB, the lazy connection with idle close and onOpen/onClose by ~0.3 KB. The largest ' +
+        "lever left is reconnecting-websocket (2.2 KB, issue 6's open decision); issue 16 stays open until the " +
+        'one-liner is back under 22 KB.',
     },
   },
 }
