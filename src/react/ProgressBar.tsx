@@ -159,7 +159,8 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
  * time-based estimate is drawn striped beyond it; before a plan exists it is indeterminate (no `aria-valuenow`).
  * With `value` (and `max`, default 100) instead: a bar of any value, no run or provider needed; `null` is
  * indeterminate. Styling hooks: `data-state` ('indeterminate' | 'loading' | 'complete', and for runs 'failed' |
- * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`.
+ * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`,
+ * `data-restarted` (the run started over under a new epoch and the bar went down once).
  * For another shape, build your own from `ProgressRoot` and `ProgressIndicator`.
  * @example
  * <ProgressBar runId="r1" className="my-bar" />
