@@ -96,6 +96,9 @@ describe('examples/python: a standard-library research job published to live-pro
       const view = runs[runId]
       if (view) shown.push(view.displayed)
     })
+    // A raw socket following from before the start records the log as the hub sends it live, from seq 1.
+    const raw = await connectClient(serve.ws)
+    raw.send({ v: 1, type: 'subscribe', run: runId })
     try {
       const job = await runPythonJob(runId)
       expect(job.output).toContain(`${runId}: completed`)
@@ -115,8 +118,6 @@ describe('examples/python: a standard-library research job published to live-pro
       expect(view).toMatchObject({ status: 'completed', epoch: head.epoch, displayed: 1, progress: 1 })
 
       // The whole log from seq 1, applied in order by the kit's reducer, is what the client shows.
-      const raw = await connectClient(serve.ws)
-      raw.send({ v: 1, type: 'subscribe', run: runId, epoch: head.epoch, after: 0 })
       await raw.until(() => raw.frames.filter((f) => 'seq' in f && f.run === runId).length === head.seq)
       const log = raw.frames.filter((f): f is SequencedFrame => 'seq' in f && f.run === runId)
       expect(log.map((f) => f.seq)).toEqual(Array.from({ length: head.seq }, (_, i) => i + 1))
@@ -126,7 +127,6 @@ describe('examples/python: a standard-library research job published to live-pro
         expect(result.rejected).toBeUndefined()
         replayed = result.state
       }
-      await raw.close()
       expect(replayed).toEqual(head.state)
       expect({ phases: view.phases, activity: view.activity, status: view.status }).toEqual({
         phases: replayed.phases,
@@ -143,6 +143,7 @@ describe('examples/python: a standard-library research job published to live-pro
     } finally {
       unsubscribe()
       client.close()
+      await raw.close()
     }
   })
 })
