@@ -100,7 +100,9 @@ export interface HostileRow {
   extra: Record<string, unknown>
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)))
+/** Ten ticks of the good client's 20 events/s publisher. */
+const MIN_WINDOW_MS = 500
 
 /**
  * Starts the hub, the good client and the attacker, each in its own process, and runs attacks one after
@@ -153,8 +155,11 @@ export async function startHostile() {
     await hub.call('reset')
     let report: Partial<HostileRow> = {}
     let failure: unknown = null
+    const startedAt = Date.now()
     try {
       report = await act()
+      // A window lasts long enough for the ticker's events to be due in it (else there is nothing to deliver).
+      await sleep(MIN_WINDOW_MS - (Date.now() - startedAt))
     } catch (error) {
       failure = error
     }
