@@ -17,7 +17,8 @@ function ConnectionLine({ client, state }: { client: ProgressClient; state: Demo
     <p className="demo-status" data-status={status}>
       Socket <strong>{status}</strong>
       {attempts > 0 && ` (attempt ${attempts})`} · {stats.opens} {stats.opens === 1 ? 'open' : 'opens'} ·{' '}
-      {stats.resumes} resumes · {stats.resyncs} resyncs · hub restarts {state?.restarts ?? 0}
+      {stats.resumes} resumes · {stats.resyncs} resyncs · {stats.silences}{' '}
+      {stats.silences === 1 ? 'silence' : 'silences'} · hub restarts {state?.restarts ?? 0}
     </p>
   )
 }

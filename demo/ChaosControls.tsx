@@ -107,6 +107,9 @@ export function ChaosControls({ state, onChange }: { state: DemoState | null; on
         <button type="button" onClick={() => act(api.kill)}>
           Kill connections now
         </button>
+        <button type="button" onClick={() => act(api.stall)}>
+          Stall connections
+        </button>
         <button type="button" onClick={() => act(api.restart)}>
           Restart hub now
         </button>

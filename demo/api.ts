@@ -26,5 +26,7 @@ export const api = {
   startRuns: (count: number) => call<{ ids: string[] }>('/api/runs', { count }),
   setChaos: (chaos: Partial<DemoState['chaos']>) => call<DemoState>('/api/chaos', chaos),
   kill: () => call<{ killed: number }>('/api/kill', {}),
+  /** Every open connection goes silent but stays open: the page's client must notice and reconnect. */
+  stall: () => call<{ stalled: number }>('/api/stall', {}),
   restart: () => call<{ restarts: number }>('/api/restart', {}),
 }

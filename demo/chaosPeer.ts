@@ -1,7 +1,7 @@
 /**
  * A network that misbehaves on purpose, as a wrapper around one connection's hub peer: frames are held back
- * and sent after later ones (reordering within a small window), sent twice, dropped, and the connection is
- * killed every N ms. Seeded and browser-safe (no Node APIs), so the demo server and a Storybook story with the
+ * and sent after later ones (reordering within a small window), sent twice, dropped, the connection is
+ * killed every N ms, or stalled (open, silent: a stuck proxy). Seeded and browser-safe (no Node APIs), so the demo server and a Storybook story with the
  * in-memory transport share it.
  */
 
@@ -47,11 +47,20 @@ export interface ChaosStats {
   duplicated: number
   dropped: number
   kills: number
+  /** Frames a stalled connection swallowed. */
+  swallowed: number
 }
 
 export interface ChaosPeer extends ChaosTarget {
   /** Kills the connection now (close code 4000), dropping whatever is held. */
   kill(): void
+  /**
+   * Stalls the connection: it stays open (no close, no error, pings still answered by the socket) but nothing more
+   * reaches the client, as a stuck proxy or a blocked server loop behaves. Only the client's heartbeat timeout
+   * (PROTOCOL v1.1 rule 8) can end it.
+   */
+  stall(): void
+  readonly stalled: boolean
   /** Stops the timer and drops held frames; call when the connection closed by itself. Idempotent. */
   dispose(): void
   stats(): Readonly<ChaosStats>
@@ -75,14 +84,19 @@ export function createChaosPeer(target: ChaosTarget, options: ChaosPeerOptions):
   const clearTicker =
     options.clearInterval ?? ((handle) => globalThis.clearInterval(handle as ReturnType<typeof setInterval>))
   const { random } = options
-  const stats: ChaosStats = { sent: 0, reordered: 0, duplicated: 0, dropped: 0, kills: 0 }
+  const stats: ChaosStats = { sent: 0, reordered: 0, duplicated: 0, dropped: 0, kills: 0, swallowed: 0 }
   const openedAt = now()
   let held: Held[] = []
   let open = true
+  let stalled = false
   let timer: unknown = setTicker(tick, TICK_MS)
 
   function write(text: string) {
     if (!open) return
+    if (stalled) {
+      stats.swallowed++
+      return
+    }
     stats.sent++
     target.send(text)
   }
@@ -155,6 +169,14 @@ export function createChaosPeer(target: ChaosTarget, options: ChaosPeerOptions):
       target.close(code, reason)
     },
     kill,
+    stall() {
+      stalled = true
+      stats.swallowed += held.length
+      held = []
+    },
+    get stalled() {
+      return stalled
+    },
     dispose,
     stats: () => ({ ...stats }),
   }

@@ -141,6 +141,11 @@ export async function createDemoServer(options: DemoServerOptions) {
       for (const peer of [...peers]) peer.kill()
       return send(response, 200, { killed })
     }
+    if (path === '/api/stall') {
+      const stalled = peers.size
+      for (const peer of peers) peer.stall()
+      return send(response, 200, { stalled })
+    }
     if (path === '/api/restart') {
       await host.restart()
       return send(response, 200, { restarts: host.restarts })

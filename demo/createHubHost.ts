@@ -16,14 +16,18 @@ export interface HubHost {
   readonly restarts: number
   /** Resolves once no restart is in progress. */
   ready(): Promise<void>
-  /** A publisher of `runId` that follows the current hub across restarts. */
-  publisher(runId: string): DemoPublisher
+  /**
+   * A publisher of `runId` that follows the current hub across restarts. Once `signal` is aborted it sends
+   * nothing more (a job restarted from scratch must not get its old attempt's events), retries included.
+   */
+  publisher(runId: string, signal?: AbortSignal): DemoPublisher
   /**
    * Closes the hub (clients see 1001 and reconnect) and swaps in a new one. Both share one
    * `createMemoryPersist`, so every run keeps its epoch and seq: clients resume with a replay of what they
-   * missed, and the bar never has to start over.
+   * missed, and the bar never has to start over. `fresh`: the new hub starts without the stored runs (a restart
+   * that lost its storage): every run gets a new epoch and its producer has to start the job over.
    */
-  restart(): Promise<void>
+  restart(options?: { fresh?: boolean }): Promise<void>
   close(): Promise<void>
 }
 
@@ -38,7 +42,7 @@ export interface HubHostOptions {
  * state would have to be re-declared by each producer and clients would fall back to snapshots.
  */
 export function createHubHost(options: HubHostOptions = {}): HubHost {
-  const persist = createMemoryPersist()
+  let persist = createMemoryPersist()
   const make = () =>
     createProgressHub({
       persist,
@@ -57,14 +61,23 @@ export function createHubHost(options: HubHostOptions = {}): HubHost {
   }
 
   // Calls the current hub; an event caught by a closing hub is sent again to the next one.
-  async function call(runId: string, method: string, args: unknown[]): Promise<unknown> {
+  async function call(
+    runId: string,
+    method: string,
+    args: unknown[],
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     for (;;) {
       await ready()
+      // A stopped job sends nothing more, to this hub or the next.
+      if (signal?.aborted) throw signal.reason
       const target = hub.run(runId) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
       try {
         return await target[method]!(...args)
       } catch (error) {
-        if (closed || !(error instanceof PublishError) || error.reason !== 'hub_closed') throw error
+        const retry =
+          !closed && !signal?.aborted && error instanceof PublishError && error.reason === 'hub_closed'
+        if (!retry) throw error
       }
     }
   }
@@ -77,13 +90,13 @@ export function createHubHost(options: HubHostOptions = {}): HubHost {
       return restarts
     },
     ready,
-    publisher(runId) {
+    publisher(runId, signal) {
       return new Proxy({} as DemoPublisher, {
         get: (_, method) =>
-          typeof method === 'string' ? (...args: unknown[]) => call(runId, method, args) : undefined,
+          typeof method === 'string' ? (...args: unknown[]) => call(runId, method, args, signal) : undefined,
       })
     },
-    async restart() {
+    async restart({ fresh = false } = {}) {
       if (gate || closed) return gate ?? undefined
       let open = () => {}
       gate = new Promise<void>((resolve) => {
@@ -91,6 +104,7 @@ export function createHubHost(options: HubHostOptions = {}): HubHost {
       })
       try {
         await hub.close() // writes every run to the store before the new hub reads it
+        if (fresh) persist = createMemoryPersist()
         hub = make()
         restarts++
       } finally {

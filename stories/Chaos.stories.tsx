@@ -22,6 +22,8 @@ export interface ChaosSimulatorProps {
   disconnectEveryMs: number
   /** The hub restarts this often, ms (0: never); runs resume from its persisted log. */
   restartEveryMs: number
+  /** The hub's heartbeat period: a stalled connection is given up after 2.5 of them (PROTOCOL rule 8). */
+  heartbeatMs: number
   /** Seeds the run and the chaos: the same seed plays the same story. */
   seed: number
 }
@@ -43,15 +45,22 @@ function ChaosSimulator(props: ChaosSimulatorProps) {
   const commits = useRef(0)
   const [backend, setBackend] = useState<StoryBackend | null>(null)
   const [round, setRound] = useState(1)
+  // Bumped when the job restarts from scratch: the same run plays again from its first event.
+  const [generation, setGeneration] = useState(0)
   const [error, setError] = useState<string | null>(null)
   const runId = `research-${round}`
 
   useEffect(() => {
-    const next = createStoryBackend({ chaos: () => chaosOf(latest.current), seed: props.seed })
+    const next = createStoryBackend({
+      chaos: () => chaosOf(latest.current),
+      seed: props.seed,
+      heartbeatMs: props.heartbeatMs,
+    })
     setBackend(next)
     return () => next.close()
-  }, [props.seed])
+  }, [props.seed, props.heartbeatMs])
   useEffect(() => backend?.restartEvery(props.restartEveryMs), [backend, props.restartEveryMs])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the trigger of a fresh start.
   useEffect(() => {
     if (!backend) return
     setError(null)
@@ -60,7 +69,14 @@ function ChaosSimulator(props: ChaosSimulatorProps) {
       rate: () => latest.current.messageRate,
       onError: (thrown) => setError(`The simulation stopped: ${String(thrown)}`),
     })
-  }, [backend, runId, round, props.seed])
+  }, [backend, runId, round, generation, props.seed])
+
+  const restartJob = async () => {
+    if (!backend) return
+    backend.stopAll()
+    await backend.restartJob()
+    setGeneration((g) => g + 1)
+  }
 
   if (!backend) return null
   return (
@@ -82,8 +98,14 @@ function ChaosSimulator(props: ChaosSimulatorProps) {
           <button type="button" onClick={() => backend.drop()}>
             Drop the connection
           </button>
+          <button type="button" onClick={() => backend.stall()}>
+            Stall the connection
+          </button>
           <button type="button" onClick={() => void backend.restart()}>
             Restart the hub
+          </button>
+          <button type="button" onClick={() => void restartJob()}>
+            Restart the job from scratch
           </button>
           <button
             type="button"
@@ -117,6 +139,7 @@ const meta = {
     drop: 0.05,
     disconnectEveryMs: 0,
     restartEveryMs: 0,
+    heartbeatMs: 2_000,
     seed: 7,
   },
   argTypes: {
@@ -126,6 +149,7 @@ const meta = {
     drop: { control: { type: 'range', min: 0, max: 0.5, step: 0.01 } },
     disconnectEveryMs: { control: { type: 'select' }, options: [0, 2_000, 5_000, 10_000, 30_000] },
     restartEveryMs: { control: { type: 'select' }, options: [0, 3_000, 10_000, 30_000] },
+    heartbeatMs: { control: { type: 'select' }, options: [500, 2_000, 10_000] },
     seed: { control: { type: 'number' } },
   },
   parameters: { layout: 'fullscreen' },
@@ -133,7 +157,10 @@ const meta = {
 export default meta
 type Story = StoryObj<typeof meta>
 
-/** At human pace: turn the knobs while it plays, drop the connection, restart the hub. */
+/**
+ * At human pace: turn the knobs while it plays, drop or stall the connection (it stays open and silent until the
+ * client gives up on it after 2.5 heartbeats), restart the hub, or restart the job from scratch (a new epoch).
+ */
 export const Simulator: Story = {}
 
 const badgeText = (canvas: HTMLElement) => canvas.querySelector('.lp-badge [aria-hidden="true"]')?.textContent
@@ -197,5 +224,74 @@ export const UnderHeavyChaos: Story = {
     await expect(Number(stat(canvasElement, 'reordered'))).toBeGreaterThan(0)
     // Fed the very same frames, last message wins: the naive bar went backward.
     await expect(Number(stat(canvasElement, 'backward'))).toBeGreaterThan(0)
+  },
+}
+
+/**
+ * A stuck proxy, then a job that starts over: the stalled connection says "Live" until the heartbeat timeout, is
+ * dropped and reconnected, and resumes; the restart from scratch is named ("Restarted") and moves the bar down
+ * once, visibly, never otherwise.
+ */
+export const StalledThenRestarted: Story = {
+  args: {
+    messageRate: 6,
+    reorder: 0.1,
+    duplicate: 0.05,
+    drop: 0,
+    disconnectEveryMs: 0,
+    restartEveryMs: 0,
+    heartbeatMs: 250,
+    seed: 5,
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const bar = await canvas.findByRole('progressbar', { name: 'How safe are solid-state batteries?' })
+    const seen: number[] = []
+    const observer = new MutationObserver(() => {
+      const value = bar.getAttribute('aria-valuenow')
+      if (value !== null) seen.push(Number(value))
+    })
+    observer.observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] })
+    try {
+      await waitFor(
+        () => {
+          expect(Number(bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0)
+          expect(stat(canvasElement, 'connection')).toBe('open')
+        },
+        { timeout: 5_000, interval: 20 },
+      )
+      await userEvent.click(canvas.getByRole('button', { name: 'Stall the connection' }))
+      // Open and silent: only the heartbeat timeout (2.5 × 300 ms) ends it, then a second connection resumes.
+      await waitFor(() => expect(Number(stat(canvasElement, 'silences'))).toBe(1), { timeout: 5_000 })
+      await waitFor(() => expect(Number(stat(canvasElement, 'opens'))).toBe(2), { timeout: 5_000 })
+      await expect(Number(stat(canvasElement, 'drops'))).toBe(1)
+
+      await waitFor(() => expect(Number(bar.getAttribute('aria-valuenow'))).toBeGreaterThan(30), {
+        timeout: 10_000,
+        interval: 20,
+      })
+      await userEvent.click(canvas.getByRole('button', { name: 'Restart the job from scratch' }))
+      await waitFor(() => expect(badgeText(canvasElement)).toBe('Restarted'), {
+        timeout: 5_000,
+        interval: 10,
+      })
+      // Where the new attempt stands when the client hears of it (it reconnects to the restarted hub): below the
+      // best the bar had shown.
+      await expect(Number(bar.getAttribute('aria-valuenow'))).toBeLessThan(Math.max(...seen))
+      await expect(canvas.queryByRole('alert')).toBeNull()
+      await waitFor(() => expect(bar).toHaveAttribute('aria-valuenow', '100'), {
+        timeout: 15_000,
+        interval: 50,
+      })
+    } finally {
+      observer.disconnect()
+    }
+    // Down once, at the restart; never otherwise.
+    const drops = seen.filter((value, i) => i > 0 && value < seen[i - 1]!)
+    await expect(drops).toHaveLength(1)
+    await expect(canvas.getByRole('region', { name: /solid-state/ })).toHaveAttribute(
+      'data-state',
+      'completed',
+    )
   },
 }

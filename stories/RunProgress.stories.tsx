@@ -9,6 +9,7 @@ import {
   researchAnalysing,
   researchCompleted,
   researchFailed,
+  researchRestarted,
   researchSearching,
   scenario,
   waitingForAgentSlot,
@@ -121,6 +122,59 @@ export const Resyncing: Story = {
     // Nothing is applied across the hole: the bar waits at what is certain.
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(badge).toBe('Catching up…')
+  },
+}
+
+/** Followed before its job started: the hub acknowledged it (head 0) and keeps beating; calm, not stale. */
+export const WaitingForTheJob: Story = {
+  decorators: on({
+    make: () => {
+      const log = writeLog().subscribed(2_000)
+      for (let beat = 0; beat < 10; beat++) log.heartbeat(2_000)
+      return scenario(log, { laterMs: 500 })
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'pending')
+    await expect(section).toHaveAttribute('data-confidence', 'high')
+    await expect(bar).not.toHaveAttribute('aria-valuenow')
+    await expect(badge).toBe('Waiting for the job to start')
+    await expect(canvasElement.querySelector('.lp-badge')).toHaveAttribute('data-state', 'waiting')
+  },
+}
+
+/** The connection is fine (heartbeats come) but the job has sent nothing for 45 s: the producer, not the link. */
+export const ProducerSilent: Story = {
+  decorators: on({
+    make: () => {
+      const log = researchSearching()
+      for (let s = 5; s <= 45; s += 5) log.heartbeat(5_000, s * 1_000)
+      return scenario(log, { laterMs: 200 })
+    },
+  }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    // What it knew stays: the bar neither moves nor hides; the badge says how long the job has been quiet.
+    await expect(bar).toHaveAttribute('aria-valuenow', '26')
+    await expect(section).toHaveAttribute('data-confidence', 'medium')
+    await expect(canvasElement.querySelector('.lp-badge')).toHaveAttribute('data-state', 'producer_silent')
+    await expect(badge).toMatch(/^No progress for 45\s?sec/)
+  },
+}
+
+/** The backend lost the job at 26% and started it over under a new epoch: the drop is named, not silent. */
+export const Restarted: Story = {
+  decorators: on({
+    make: () => scenario(researchRestarted()),
+  }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'running')
+    // Down once, from 26% to where the new attempt stands.
+    await expect(bar).toHaveAttribute('aria-valuenow', '3')
+    await expect(badge).toBe('Restarted')
+    await expect(canvasElement.querySelector('.lp-badge')).toHaveAttribute('data-confidence', 'medium')
   },
 }
 

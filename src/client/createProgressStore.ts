@@ -161,6 +161,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
   }
   let lastFrameAt: number | null = null
   let heartbeatMs: number | null = null
+  let openedAt = Number.NEGATIVE_INFINITY
   let statsDirty = false
   let wakeHandle: unknown = null
   let wakeAt = Number.POSITIVE_INFINITY
@@ -181,7 +182,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     if (destroyed) return
     scheduler.cancel()
     const t = now()
-    const context = { now: t, disconnected: connection.status !== 'open' }
+    const context = { now: t, disconnected: connection.status !== 'open', openedAt }
     const previous = store.getState()
     let runs = previous.runs
     let changed = Object.keys(runs).length !== trackers.size
@@ -336,6 +337,9 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
     position: (runId) => trackers.get(runId)?.sequencer.position() ?? null,
     followed: () => [...trackers.keys()],
     setConnection(patch) {
+      // A connection that (re)opens gives every run a fresh heartbeat timeout: the silence before it is the
+      // drop's, already shown as reconnecting, not the run's.
+      if (patch.status === 'open' && connection.status !== 'open') openedAt = now()
       connection = { ...connection, ...patch }
       for (const t of trackers.values()) t.touch()
       scheduler.schedule()

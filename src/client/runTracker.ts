@@ -34,6 +34,8 @@ export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, Co
 export interface ViewContext {
   now: number
   disconnected: boolean
+  /** Local time the connection last opened; staleness counts from it at the earliest. */
+  openedAt?: number
 }
 
 const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
@@ -189,7 +191,8 @@ export function createRunTracker(runId: string, options: RunTrackerOptions) {
       const etaMs = state.status === 'running' ? eta.sample(nextShown, context.now) : null
       const stale =
         lastFrameAt !== null &&
-        context.now - lastFrameAt > heartbeatTimeout(options.heartbeatTimeoutMs, acknowledged?.heartbeatMs)
+        context.now - Math.max(lastFrameAt, context.openedAt ?? lastFrameAt) >
+          heartbeatTimeout(options.heartbeatTimeoutMs, acknowledged?.heartbeatMs)
       // The tracker gives young holes a grace (a reorder about to fill is not "catching up") and notices
       // a run that has heard nothing yet.
       const { confidence, reason } = confidenceOf.read({

@@ -48,6 +48,7 @@ export function ChaosStats({ backend, runId, commits, refreshMs = 250 }: ChaosSt
     ['connection', 'Connection', status],
     ['opens', 'Connections opened', client.opens],
     ['drops', 'Connections lost', client.drops],
+    ['silences', 'Silent connections dropped', client.silences],
     ['restarts', 'Hub restarts', backend.host.restarts],
     ['backward', 'Naive bar went backward', naive?.backward ?? 0],
   ]

@@ -13,6 +13,8 @@ export interface StoryBackendOptions {
   seed?: number
   /** Pause before the client reconnects after a drop, ms: long enough to see "Reconnecting…". */
   reconnectDelayMs?: number
+  /** The hub's heartbeat period; the client gives a silent connection 2.5 of them (PROTOCOL rule 8). */
+  heartbeatMs?: number
 }
 
 export interface PlayOptions {
@@ -35,6 +37,15 @@ export interface StoryBackend {
   play(runId: string, options: PlayOptions): () => void
   /** Drops the connection now, like a lost network. */
   drop(): void
+  /** Stalls the connection now: open, but nothing more reaches the client (a stuck proxy). */
+  stall(): void
+  /** Stops every simulation now (no error is reported for them). */
+  stopAll(): void
+  /**
+   * The backend loses the job and starts it over: the hub restarts without its stored runs, so the run's next
+   * events come under a new epoch from seq 1. Stop the simulation first, play it again after.
+   */
+  restartJob(): Promise<void>
   /** Restarts the hub now (clients resume from the persisted log). */
   restart(): Promise<void>
   /** Restarts the hub every `ms` (0 stops). */
@@ -44,7 +55,7 @@ export interface StoryBackend {
   close(): void
 }
 
-const NO_CHAOS: ChaosStats = { sent: 0, reordered: 0, duplicated: 0, dropped: 0, kills: 0 }
+const NO_CHAOS: ChaosStats = { sent: 0, reordered: 0, duplicated: 0, dropped: 0, kills: 0, swallowed: 0 }
 
 /**
  * The real hub (behind the demo's hub host, so it can restart), the demo's chaos peer on every connection, an
@@ -55,7 +66,7 @@ const NO_CHAOS: ChaosStats = { sent: 0, reordered: 0, duplicated: 0, dropped: 0,
  * const stop = backend.play('run-1', { seed: 1, rate: () => 5 })
  */
 export function createStoryBackend(options: StoryBackendOptions): StoryBackend {
-  const host = createHubHost()
+  const host = createHubHost({ heartbeatMs: options.heartbeatMs })
   const random = seededRandom(options.seed ?? 1)
   const naive = createNaiveProgress()
   const live = new Set<ChaosPeer>()
@@ -133,11 +144,13 @@ export function createStoryBackend(options: StoryBackendOptions): StoryBackend {
       const controller = new AbortController()
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => setTimeout(resolve, ms / Math.max(0.1, rate())))
-      simulateResearchRun(host.publisher(runId), { seed, sleep, signal: controller.signal }).catch(
-        (error) => {
-          if (!controller.signal.aborted && !closed) onError?.(error)
-        },
-      )
+      simulateResearchRun(host.publisher(runId, controller.signal), {
+        seed,
+        sleep,
+        signal: controller.signal,
+      }).catch((error) => {
+        if (!controller.signal.aborted && !closed) onError?.(error)
+      })
       const stop = () => {
         controller.abort()
         stops.delete(stop)
@@ -146,6 +159,13 @@ export function createStoryBackend(options: StoryBackendOptions): StoryBackend {
       return stop
     },
     drop: () => memory.kill(),
+    stall() {
+      for (const peer of live) peer.stall()
+    },
+    stopAll() {
+      for (const stop of [...stops]) stop()
+    },
+    restartJob: () => host.restart({ fresh: true }),
     restart: () => host.restart(),
     restartEvery,
     chaosStats() {

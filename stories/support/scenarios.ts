@@ -17,6 +17,12 @@ export interface LogWriter {
   start(phases: [string, string, number, number?][], title?: string): LogWriter
   /** Loses the next `count` events on the way (the client sees a hole). */
   lose(count: number): LogWriter
+  /** The hub's `subscribed` answer (v1.1): its head now, and its heartbeat period. */
+  subscribed(heartbeatMs: number, afterMs?: number): LogWriter
+  /** A heartbeat at the head (no epoch while nothing is issued); `idle` is ms since the last event, hub clock. */
+  heartbeat(afterMs: number, idle?: number): LogWriter
+  /** The job starts over under `epoch`: later events count from seq 1 again (a restart that lost the log). */
+  restart(epoch: string): LogWriter
   readonly frames: Body[]
   /** Time of the last event, ms after the first. */
   readonly ts: number
@@ -26,6 +32,7 @@ export function writeLog(epoch = 'e1', run = RUN): LogWriter {
   let seq = 0
   let ts = 0
   const frames: Body[] = []
+  const head = () => (seq === 0 ? { head: 0 } : { head: seq, epoch })
   const writer: LogWriter = {
     event(type, body = {}, afterMs = 1000) {
       ts += afterMs
@@ -41,6 +48,21 @@ export function writeLog(epoch = 'e1', run = RUN): LogWriter {
     },
     lose(count) {
       seq += count
+      return writer
+    },
+    subscribed(heartbeatMs, afterMs = 0) {
+      ts += afterMs
+      frames.push({ v: 1, type: 'subscribed', run, ...head(), heartbeatMs, ts })
+      return writer
+    },
+    heartbeat(afterMs, idle) {
+      ts += afterMs
+      frames.push({ v: 1, type: 'heartbeat', run, ...head(), ts, ...(idle === undefined ? {} : { idle }) })
+      return writer
+    },
+    restart(next) {
+      epoch = next
+      seq = 0
       return writer
     },
     get frames() {
@@ -155,6 +177,15 @@ export function researchFailed(): LogWriter {
   log.event('phase_progress', { phase: 'read', done: 4, total: 14 }, 2_000)
   log.event('phase_failed', { phase: 'read', error: 'The document store timed out three times' }, 5_000)
   return log.event('run_failed', { error: 'Could not read the search results. Nothing was charged.' }, 100)
+}
+
+/** Lost at 26% and started over under a new epoch: planning again, one step of three done. */
+export function researchRestarted(): LogWriter {
+  return researchSearching()
+    .restart('e2')
+    .start(RESEARCH, TITLE)
+    .event('phase_started', { phase: 'plan' }, 300)
+    .event('phase_progress', { phase: 'plan', done: 1, total: 3 })
 }
 
 /** Planned and waiting behind `ahead` other runs. */

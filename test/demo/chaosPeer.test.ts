@@ -36,6 +36,21 @@ function setup(settings: Partial<ChaosSettings>, seed = 3) {
 
 const frames = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1))
 
+describe('createChaosPeer: stall', () => {
+  it('keeps the connection open and sends nothing more, held frames included', () => {
+    const { chaos, sent, closes, advance } = setup({ reorder: 0.5 })
+    for (const frame of frames(10)) chaos.send(frame)
+    const before = sent.length
+    chaos.stall()
+    for (const frame of frames(20)) chaos.send(frame)
+    advance(2_000)
+    expect(sent).toHaveLength(before)
+    expect(closes).toEqual([])
+    expect(chaos.stalled).toBe(true)
+    expect(chaos.stats().swallowed).toBeGreaterThanOrEqual(20)
+  })
+})
+
 describe('createChaosPeer', () => {
   it('passes every frame through in order when calm', () => {
     const { chaos, sent } = setup({})

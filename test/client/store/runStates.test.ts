@@ -73,6 +73,22 @@ describe('a followed run that does not exist yet', () => {
   })
 })
 
+describe('a connection that comes back', () => {
+  test('gives every run a fresh heartbeat timeout: the silence of the drop is not the run going stale', () => {
+    const { world, send, event, view, store } = setup()
+    send({ type: 'subscribed', head: 0, heartbeatMs: 1000 })
+    event('run_started', { plan: PLAN })
+    store.setConnection({ status: 'reconnecting' })
+    world.advance(10_000)
+    expect(view().confidenceReason).toBe('reconnecting')
+    store.setConnection({ status: 'open' })
+    expect(view().confidenceReason).toBe('live')
+    world.advance(2_600) // and yet no frame on the new connection either: now it is stale
+    store.flush()
+    expect(view().confidenceReason).toBe('stale')
+  })
+})
+
 describe('a silent producer on a live connection', () => {
   test('flips to producer_silent after stallAfterMs of no event while heartbeats come, and back on the next event', () => {
     const { world, event, beat, view, reasons } = setup({ stallAfterMs: 30_000 })
