@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
@@ -105,7 +105,7 @@ function afterBuild(name: string, write: (outDir: string) => void): Plugin {
     name,
     apply: 'build',
     configResolved(config) {
-      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : from(config.build.outDir)
+      outDir = isAbsolute(config.build.outDir) ? config.build.outDir : from(config.build.outDir)
     },
     closeBundle() {
       write(outDir)

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
@@ -7,6 +8,24 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts'
 const chromium = playwright({
   launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
 })
+
+// React 18.3 (the oldest React in the peer range) beside the project's 19: test/react18 holds one copy of each,
+// and every import of react or react-dom in the react18 project resolves to it.
+const react18 = (name: string) =>
+  fileURLToPath(new URL(`./test/react18/node_modules/${name}`, import.meta.url))
+const onReact18 = [
+  ...['react', 'react-dom'].flatMap((name) => [
+    { find: new RegExp(`^${name}$`), replacement: react18(name) },
+    { find: new RegExp(`^${name}/(.*)$`), replacement: `${react18(name)}/$1` },
+  ]),
+  // Its ES module build, run through Vite (inlined below), so its own imports of React take the aliases above.
+  {
+    find: /^@testing-library\/react$/,
+    replacement: fileURLToPath(
+      new URL('./node_modules/@testing-library/react/dist/@testing-library/react.esm.js', import.meta.url),
+    ),
+  },
+]
 
 // A fresh object per project: Vitest names the instances it is given, so sharing them clashes.
 const browser = () => ({
@@ -25,8 +44,23 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          provide: { reactMajor: '19' },
           include: ['test/**/*.test.{ts,tsx}'],
           exclude: ['test/browser/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // The React tests again on React 18.3. Testing Library goes through Vite (inlined) so that it sees the
+        // same React copy; React itself stays a plain Node module, found in test/react18.
+        extends: true,
+        resolve: { alias: onReact18 },
+        test: {
+          name: 'react18',
+          environment: 'node',
+          provide: { reactMajor: '18' },
+          include: ['test/react/**/*.test.{ts,tsx}'],
+          server: { deps: { inline: [/@testing-library[\\/]react[\\/]/] } },
           testTimeout: 20_000,
         },
       },

@@ -2,9 +2,9 @@ import { heartbeatTimeout } from '../core/confidence'
 import type { SequencerAction } from '../core/sequencer'
 import { encodeFrame } from '../protocol/codec'
 import type { ClientFrame } from '../protocol/types'
-import { callHost, thrownMessage } from '../transport/callHost'
+import { callHost } from '../transport/callHost'
 import type { ReconnectOptions } from '../transport/createReconnectPolicy'
-import { createWebSocketTransport, type WebSocketConstructor } from '../transport/createWebSocketTransport'
+import type { WebSocketConstructor } from '../transport/createWebSocketTransport'
 import type {
   Transport,
   TransportError,
@@ -20,6 +20,7 @@ import {
 } from './createProgressStore'
 import { createSilenceWatch } from './createSilenceWatch'
 import { defaultSchedulerEnv } from './flushScheduler'
+import { openTransport } from './openTransport'
 
 /** Everything the client reports: the store's frame errors, plus transport trouble. */
 export type ProgressClientError = ProgressError | { kind: 'transport'; error: TransportError }
@@ -38,7 +39,22 @@ export interface ProgressClientOptions
   /** Source of reconnect jitter, [0, 1). */
   random?: () => number
   onError?: (error: ProgressClientError) => void
+  /**
+   * Once nothing is followed for this long, the connection closes; the next `follow` opens it again. `false`
+   * keeps it open. Default 30 s. (The first connection opens on the first `follow`, never before.)
+   */
+  idleCloseMs?: number | false
+  /** The connection opened: the first time, and again after each loss (`reconnected`). */
+  onOpen?: (info: { reconnected: boolean }) => void
+  /**
+   * An open connection closed: `lost` (it reconnects), `idle` (nothing followed; the next `follow` reconnects),
+   * `gave-up` (the transport stopped trying), or `closed` (`client.close()`).
+   */
+  onClose?: (info: { reason: 'lost' | 'idle' | 'gave-up' | 'closed' }) => void
 }
+
+/** How long a connection with nothing to follow stays open, by default. */
+export const IDLE_CLOSE_MS = 30_000
 
 /** What the client did on the wire, for diagnostics and tests. */
 export interface ClientStats {
@@ -74,7 +90,9 @@ export interface ProgressClient {
 
 /**
  * The live client: one reconnecting socket for any number of runs, resuming each from its last
- * applied seq on every (re)connect, asking for a resync when a hole stays open.
+ * applied seq on every (re)connect, asking for a resync when a hole stays open. The socket opens on the first
+ * `follow` (never at creation, so a client made at module scope costs nothing while a page is prerendered) and
+ * closes `idleCloseMs` after the last `unfollow`.
  * @example
  * const client = createProgressClient({ url: 'wss://example.com/live' })
  * client.follow('run-1')
@@ -91,9 +109,13 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     reconnect,
     random,
     onError,
+    idleCloseMs = IDLE_CLOSE_MS,
+    onOpen,
+    onClose,
     ...storeOptions
   } = options
   const callbacks = { onError }
+  const timers = storeOptions.env ?? defaultSchedulerEnv()
   const counters: ClientStats = {
     opens: 0,
     drops: 0,
@@ -106,8 +128,10 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   }
   let closed = false
   let everOpen = false
-  // A transport without reconnect() that went silent: shown as reconnecting until it speaks again.
-  let stalled = false
+  // The current connection has been open (its drop is news for onClose).
+  let up = false
+  let openedEarly = false
+  let idleTimer: unknown = null
   let transport: Transport | null = null
 
   const report = (error: ProgressClientError) => {
@@ -120,13 +144,14 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   const progress = createProgressStore({
     ...storeOptions,
     autoFollow: foreign,
-    connection: 'connecting',
+    connection: 'idle',
     onError: report,
     onAction: (run, action) => answer(run, action),
   })
 
   // Rule 8 (PROTOCOL v1.1): a connection that follows runs and hears nothing for the heartbeat timeout is dead. An
-  // adapter's foreign backend promises no heartbeats, so its silence proves nothing.
+  // adapter's foreign backend promises no heartbeats, so its silence proves nothing. (A custom transport without
+  // reconnect() is left as it is: its runs go stale, which the badge says.)
   let announced = progress.heartbeatMs()
   const silence = createSilenceWatch({
     timeoutMs: () => heartbeatTimeout(storeOptions.heartbeatTimeoutMs, progress.heartbeatMs()),
@@ -134,12 +159,10 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     active: () => !closed && !foreign && transport?.isOpen === true && progress.followed().length > 0,
     silent() {
       counters.silences++
-      if (transport?.reconnect) return transport.reconnect()
-      stalled = true
-      progress.setConnection({ status: 'reconnecting' })
+      transport?.reconnect?.()
     },
     now: storeOptions.now ?? Date.now,
-    timers: storeOptions.env ?? defaultSchedulerEnv(),
+    timers,
   })
 
   /** Sends a frame and counts it under `counter`, or as unsent when the socket is not open. */
@@ -174,24 +197,26 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     },
     onOpen() {
       if (closed) return
+      // A transport that opens inside its factory: subscribe once `transport` is set (see connect).
+      if (transport === null) {
+        openedEarly = true
+        return
+      }
+      callHost(onOpen, { reconnected: everOpen })
       everOpen = true
+      up = true
       counters.opens++
       progress.setConnection({ status: 'open', attempts: 0 })
-      stalled = false
       for (const run of progress.followed()) subscribe(run)
-      silence.restart()
+      silence.start(true)
     },
     onMessage(data) {
       if (closed) return
       progress.ingest(data)
-      if (stalled) {
-        stalled = false
-        progress.setConnection({ status: 'open' })
-      }
       // A newly announced heartbeat period changes the timeout: count again with it.
       if (progress.heartbeatMs() !== announced) {
         announced = progress.heartbeatMs()
-        silence.restart()
+        silence.start(true)
       }
     },
     onClose(final) {
@@ -199,41 +224,75 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
       silence.stop()
       if (!final) counters.drops++
       progress.setConnection({ status: final ? 'closed' : everOpen ? 'reconnecting' : 'connecting' })
+      if (up || final) callHost(onClose, { reason: final ? 'gave-up' : 'lost' })
+      up = false
     },
     onError(error) {
       report({ kind: 'transport', error })
     },
   }
 
-  let failure: TransportError | null = null
-  try {
-    if (factory) transport = factory(handlers)
-    // The transport reads its own options (url, protocols, WebSocket, reconnect, random, env) and no others.
-    else if (url !== undefined) transport = createWebSocketTransport(handlers, { ...options, url })
-    else failure = { kind: 'url', detail: 'no url or transport' }
-  } catch (thrown) {
-    failure = { kind: 'socket', detail: thrownMessage(thrown) }
+  /** Opens the connection for the first `follow` (again after an idle close). */
+  function connect() {
+    if (transport || closed) return
+    const opened = openTransport(handlers, options)
+    if ('transport' in opened) {
+      transport = opened.transport
+      if (openedEarly) {
+        openedEarly = false
+        handlers.onOpen()
+      }
+    } else {
+      // A placeholder, so later follows do not try again: the client is as good as closed.
+      transport = { send: () => false, close() {}, isOpen: false }
+      queueMicrotask(() => {
+        report({ kind: 'transport', error: opened.failure })
+        handlers.onClose(true)
+      })
+    }
   }
-  if (failure) {
-    const error = failure
-    queueMicrotask(() => {
-      report({ kind: 'transport', error })
-      handlers.onClose(true)
-    })
+
+  /** Closes the connection (idle, or for good); `follow` opens a new one unless the client is closed. */
+  function disconnect(reason: 'idle' | 'closed') {
+    timers.clearTimeout(idleTimer)
+    idleTimer = null
+    silence.stop()
+    try {
+      transport?.close()
+    } catch {
+      // A transport that fails to close is gone for us all the same.
+    }
+    transport = null
+    everOpen = false
+    if (up) callHost(onClose, { reason })
+    up = false
   }
 
   return {
     store: progress.store,
     follow(runId) {
       if (closed || progress.followed().includes(runId)) return
+      timers.clearTimeout(idleTimer)
+      idleTimer = null
       progress.follow(runId)
-      subscribe(runId)
+      if (transport) subscribe(runId)
+      else {
+        progress.setConnection({ status: 'connecting', attempts: 0 })
+        connect()
+      }
       silence.start()
     },
     unfollow(runId) {
       if (closed || !progress.followed().includes(runId)) return
       progress.unfollow(runId)
       send({ v: 1, type: 'unsubscribe', run: runId }, 'unsubscribes')
+      if (progress.followed().length > 0 || idleCloseMs === false || !transport) return
+      timers.clearTimeout(idleTimer)
+      idleTimer = timers.setTimeout(() => {
+        idleTimer = null
+        disconnect('idle')
+        progress.setConnection({ status: 'idle', attempts: 0 })
+      }, idleCloseMs)
     },
     followed: () => progress.followed(),
     flush: () => progress.flush(),
@@ -243,12 +302,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     stats: () => ({ ...counters }),
     close() {
       if (closed) return
-      silence.stop()
-      try {
-        transport?.close()
-      } catch {
-        // A transport that fails to close is gone for us all the same.
-      }
+      disconnect('closed')
       progress.setConnection({ status: 'closed' })
       progress.flush()
       closed = true

@@ -67,7 +67,6 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
-    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -145,7 +144,6 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
-      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}
@@ -161,8 +159,8 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
  * time-based estimate is drawn striped beyond it; before a plan exists it is indeterminate (no `aria-valuenow`).
  * With `value` (and `max`, default 100) instead: a bar of any value, no run or provider needed; `null` is
  * indeterminate. Styling hooks: `data-state` ('indeterminate' | 'loading' | 'complete', and for runs 'failed' |
- * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`, `data-restarted` (the run started over
- * under a new epoch and the bar went down once).
+ * 'cancelled'), `data-value`, `data-max`; for runs also `data-status`, `data-confidence`, `data-estimated`,
+ * `data-restarted` (the run started over under a new epoch and the bar went down once).
  * For another shape, build your own from `ProgressRoot` and `ProgressIndicator`.
  * @example
  * <ProgressBar runId="r1" className="my-bar" />

@@ -5,7 +5,7 @@ import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
-import { createUnwatchedSignals } from './createUnwatchedSignals'
+import { createUnwatchedSignals, type UnwatchedSignals } from './createUnwatchedSignals'
 import { createViewerWaiters, type ViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
@@ -129,11 +129,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       })
     : null
   const budget = createSnapshotBudget(id)
-  const unwatched = createUnwatchedSignals({
-    setTimeout: options.setTimeout,
-    clearTimeout: options.clearTimeout,
-    viewers: () => subscribers.size,
-  })
+  // Made on the first `unwatched()`, like the waiters: most runs never ask.
+  let unwatched: UnwatchedSignals | null = null
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
     !disposed && ready && subscribers.size === 0 && (viewers?.size ?? 0) === 0 && state.status === 'running'
@@ -174,7 +171,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       }
       lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
-      if (isTerminal(state.status)) unwatched.dispose()
+      if (isTerminal(state.status)) unwatched?.dispose()
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
@@ -263,7 +260,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
-      unwatched.dispose()
+      unwatched?.dispose()
       checkIdle()
     }
     return { head, staged }
@@ -344,7 +341,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
-      unwatched.viewers(subscribers.size)
+      unwatched?.viewers(subscribers.size)
       if (ready) subscriber.answer(plan(request))
       viewers?.seen()
     },
@@ -371,12 +368,12 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     adopt(subscriber: RunSubscriber) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : {})
-      unwatched.viewers(subscribers.size)
+      unwatched?.viewers(subscribers.size)
       viewers?.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
-      unwatched.viewers(subscribers.size)
+      unwatched?.viewers(subscribers.size)
       checkIdle()
       watch.arm()
     },
@@ -389,7 +386,16 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       owned = true
     },
     /** Aborts once the run has had no viewer for `afterMs`; never once the run ended. */
-    unwatched: (afterMs: number): AbortSignal => unwatched.signal(afterMs),
+    unwatched(afterMs: number): AbortSignal {
+      // Nothing left to cancel: a signal that never aborts.
+      if (disposed || isTerminal(state.status)) return new AbortController().signal
+      unwatched ??= createUnwatchedSignals({
+        setTimeout: options.setTimeout,
+        clearTimeout: options.clearTimeout,
+        viewers: () => subscribers.size,
+      })
+      return unwatched.signal(afterMs)
+    },
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
@@ -411,7 +417,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       watch.dispose()
       subscribers.clear()
       viewers?.dispose()
-      unwatched.dispose()
+      unwatched?.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

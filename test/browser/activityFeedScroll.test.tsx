@@ -50,9 +50,11 @@ test('pressing Enter on the last "Show N earlier" leaves keyboard focus on the l
   const source = createTestStore()
   const log = createRunLog()
   const { host, unmount } = await mountInPage(source, <ActivityFeed runId="r1" max={2} />)
+  // Thinking lines: an agent still running is never behind the button (it stays in sight past `max`).
   await act(async () => {
     source.feed(log.next('run_started', { plan: PLAN }))
-    for (const agent of ['A', 'B', 'C']) source.feed(log.next('agent_started', { agent }))
+    for (const step of [1, 2, 3])
+      source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${step}` }))
   })
   const button = host.querySelector('button')!
   button.focus()

@@ -67,6 +67,8 @@ describe('an adapter client over an SSE stream of a legacy backend', () => {
       const run = state.runs[RUN]
       if (run && displayed.at(-1) !== run.displayed) displayed.push(run.displayed)
     })
+    // The stream opens when the page first wants a run (the React parts follow the runs they show).
+    client.follow(RUN)
     const run = () => client.store.getState().runs[RUN]
 
     await waitFor(() => streams.length === 1, 'the stream')

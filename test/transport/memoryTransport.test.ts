@@ -75,6 +75,7 @@ describe('createMemoryTransport', () => {
   it('reconnects when the server closes the connection, and the server forgets a killed one', async () => {
     const memory = createMemoryTransport((peer) => hub.connect(peer), { reconnectDelayMs: 10 })
     client = createProgressClient({ transport: memory })
+    client.follow('r1')
     await until(() => memory.opens === 1 && hub.metrics().connections === 1)
     memory.kill()
     expect(hub.metrics().connections).toBe(0)

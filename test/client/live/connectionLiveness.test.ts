@@ -12,8 +12,9 @@ const beat = (run = 'run-1') => JSON.stringify({ v: 1, type: 'heartbeat', run, h
 function setup(options: Partial<ProgressClientOptions> = {}, withReconnect = true) {
   const world = createFakeWorld()
   let handlers: TransportHandlers | null = null
-  const wire = { open: false, opens: 0, reconnects: 0 }
+  const wire = { made: 0, open: false, opens: 0, reconnects: 0 }
   const factory: TransportFactory = (h) => {
+    wire.made++
     handlers = h
     const transport: Transport = {
       send: () => wire.open,
@@ -106,8 +107,10 @@ describe('connection liveness (PROTOCOL v1.1 rule 8)', () => {
   })
 
   test('a connection that follows nothing may stay silent; following starts the count', () => {
-    const { world, client, wire, open } = setup()
+    const { world, client, wire, open } = setup({ idleCloseMs: false })
+    client.follow('run-0')
     open()
+    client.unfollow('run-0')
     world.advance(100_000)
     expect(wire.reconnects).toBe(0)
     client.follow('run-1')
@@ -129,19 +132,18 @@ describe('connection liveness (PROTOCOL v1.1 rule 8)', () => {
     client.close()
   })
 
-  test('a transport without reconnect() is shown as reconnecting while silent, never live, and open when it speaks', () => {
+  test('a transport without reconnect() is left open: its silent runs go stale, never live', () => {
     const { world, client, open, say, status, view } = setup({}, false)
     client.follow('run-1')
     open()
     say(subscribed(1000))
     say(JSON.stringify(ev('run_started', 1, { plan })))
-    world.advance(2500)
-    expect(status()).toBe('reconnecting')
-    expect(view()?.confidenceReason).toBe('reconnecting')
+    world.advance(2800) // the store refreshes every 250 ms
     expect(client.stats().silences).toBe(1)
-    say(beat())
     expect(status()).toBe('open')
-    expect(view()?.confidenceReason).not.toBe('reconnecting')
+    expect(view()?.confidenceReason).toBe('stale')
+    say(beat())
+    expect(view()?.confidenceReason).not.toBe('stale')
     client.close()
   })
 
@@ -152,5 +154,72 @@ describe('connection liveness (PROTOCOL v1.1 rule 8)', () => {
     say(subscribed(1000))
     client.close()
     expect(world.timerCount()).toBe(0)
+  })
+})
+
+describe('connection life: opened by the first follow, closed when idle', () => {
+  /** `setup`, with the client's onOpen/onClose reports in order. */
+  function counted(options: Partial<ProgressClientOptions> = {}) {
+    const events: string[] = []
+    const world = setup({
+      onOpen: ({ reconnected }) => events.push(reconnected ? 'open again' : 'open'),
+      onClose: ({ reason }) => events.push(`close: ${reason}`),
+      ...options,
+    })
+    return { ...world, events }
+  }
+
+  test('nothing opens before the first follow; it opens then, and says so', () => {
+    const { client, wire, open, events, status, world } = counted()
+    world.advance(60_000)
+    expect(status()).toBe('idle')
+    expect(wire.made).toBe(0)
+    client.follow('run-1')
+    expect(wire.made).toBe(1)
+    expect(status()).toBe('connecting')
+    open()
+    expect(status()).toBe('open')
+    expect(events).toEqual(['open'])
+    client.close()
+    expect(events).toEqual(['open', 'close: closed'])
+  })
+
+  test('idleCloseMs after the last unfollow the connection closes; the next follow opens a new one', () => {
+    const { client, wire, open, events, status, world } = counted({ idleCloseMs: 5000 })
+    client.follow('run-1')
+    open()
+    client.unfollow('run-1')
+    world.advance(4999)
+    expect(wire.open).toBe(true)
+    // A follow in time keeps the connection: a page moving from one run to the next does not reconnect.
+    client.follow('run-2')
+    client.unfollow('run-2')
+    world.advance(4999)
+    expect(wire.open).toBe(true)
+    world.advance(1)
+    expect(wire.open).toBe(false)
+    expect(status()).toBe('idle')
+    expect(events).toEqual(['open', 'close: idle'])
+    client.follow('run-3')
+    expect(status()).toBe('connecting')
+    open()
+    expect(events).toEqual(['open', 'close: idle', 'open'])
+    expect([wire.made, client.stats().opens]).toEqual([2, 2])
+    client.close()
+  })
+
+  test('a lost connection is reported, and its return; idleCloseMs: false never closes', () => {
+    const { client, wire, open, say, events, world } = counted({ idleCloseMs: false })
+    client.follow('run-1')
+    open()
+    say(subscribed(1000))
+    world.advance(2500) // silent: rule 8 drops it
+    expect(wire.reconnects).toBe(1)
+    open()
+    client.unfollow('run-1')
+    world.advance(10 * 60_000)
+    expect(wire.open).toBe(true)
+    expect(events).toEqual(['open', 'close: lost', 'open again'])
+    client.close()
   })
 })

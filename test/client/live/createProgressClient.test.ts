@@ -189,20 +189,24 @@ describe('createProgressClient over a real socket', () => {
 
   it('reports a url function that fails and keeps trying with the next answer', async () => {
     let calls = 0
-    const { errors } = connect({
+    const { client, errors } = connect({
       url: () => {
         calls++
         if (calls === 1) throw new Error('token service down')
         return server.url
       },
     })
+    client.follow('run-1')
     await server.connection(0)
     expect(errors).toContainEqual({ kind: 'transport', error: { kind: 'url', detail: 'token service down' } })
   })
 
-  it('goes connecting → open → reconnecting → closed, with low confidence while disconnected', async () => {
+  it('goes idle → connecting → open → reconnecting → closed, with low confidence while disconnected', async () => {
     const { client, statuses, run } = connect()
-    expect(client.store.getState().connection.status).toBe('connecting')
+    // Nothing is followed yet, so nothing is open: the socket waits for the first follow.
+    expect(client.store.getState().connection.status).toBe('idle')
+    await sleep(30)
+    expect(server.connections).toHaveLength(0)
     client.follow('run-1')
     const first = await server.connection(0)
     await first.frame(0)
@@ -216,7 +220,7 @@ describe('createProgressClient over a real socket', () => {
     await waitFor(() => (client.store.getState().connection.attempts >= 2 ? true : undefined))
     server = await startScriptedServer()
     client.close()
-    expect(statuses).toEqual(['open', 'reconnecting', 'closed'])
+    expect(statuses).toEqual(['connecting', 'open', 'reconnecting', 'closed'])
     expect(client.store.getState().connection.status).toBe('closed')
   })
 
@@ -226,7 +230,7 @@ describe('createProgressClient over a real socket', () => {
     ;(await server.connection(0)).kill()
     await server.connection(1)
     await waitFor(() => (client.store.getState().connection.status === 'open' ? true : undefined))
-    expect(statuses).toEqual(['open', 'reconnecting', 'open'])
+    expect(statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
     expect(client.store.getState().connection.attempts).toBe(0)
   })
 
@@ -250,6 +254,7 @@ describe('createProgressClient over a real socket', () => {
     const { client } = connect({
       reconnect: { ...FAST, minReconnectionDelay: 150, maxReconnectionDelay: 150 },
     })
+    client.follow('run-1')
     const first = await server.connection(0)
     first.kill()
     await waitFor(() => (client.store.getState().connection.status === 'reconnecting' ? true : undefined))
@@ -260,6 +265,7 @@ describe('createProgressClient over a real socket', () => {
 
   it('gives up after maxRetries and reports it as closed', async () => {
     const { errors, client } = connect({ reconnect: { ...FAST, maxRetries: 2 } })
+    client.follow('run-1')
     await server.connection(0)
     await server.close()
     await waitFor(() => (client.store.getState().connection.status === 'closed' ? true : undefined))
@@ -296,19 +302,21 @@ describe('createProgressClient over a real socket', () => {
 
   it('follow and unfollow while open send subscribe and unsubscribe', async () => {
     const { client } = connect()
+    client.follow('run-1')
     const socket = await server.connection(0)
     await waitFor(() => (client.store.getState().connection.status === 'open' ? true : undefined))
     client.follow('run-9')
     client.follow('run-9')
     client.unfollow('run-9')
     client.unfollow('run-9')
-    await socket.frame(1)
+    await socket.frame(2)
     await sleep(30)
     expect(socket.received).toEqual([
+      { v: 1, type: 'subscribe', run: 'run-1' },
       { v: 1, type: 'subscribe', run: 'run-9' },
       { v: 1, type: 'unsubscribe', run: 'run-9' },
     ])
-    expect(client.followed()).toEqual([])
+    expect(client.followed()).toEqual(['run-1'])
   })
 
   it('one socket carries many runs', async () => {
@@ -352,5 +360,25 @@ describe('createProgressClient over a real socket', () => {
     socket.send(ev('run_started', 1, { plan }))
     socket.send(heartbeat(4))
     expect(await socket.frame(1)).toEqual({ v: 1, type: 'resync', run: 'run-1', epoch: 'e1', after: 1 })
+  })
+})
+
+describe('on a server (no window)', () => {
+  it('a follow opens no socket without an explicit WebSocket: prerendering a page never connects', async () => {
+    expect(typeof window).toBe('undefined')
+    const errors: ProgressClientError[] = []
+    // Node 22 has a global WebSocket; a client made at a page module's scope must still not use it there.
+    const client = createProgressClient({ url: server.url, onError: (error) => errors.push(error) })
+    clients.push(client)
+    client.follow('run-1')
+    await sleep(50)
+    expect(server.connections).toHaveLength(0)
+    expect(errors).toEqual([
+      {
+        kind: 'transport',
+        error: { kind: 'socket', detail: 'no window: on a server, pass WebSocket (ws) or a transport' },
+      },
+    ])
+    expect(client.store.getState().connection.status).toBe('closed')
   })
 })

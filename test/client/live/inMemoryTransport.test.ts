@@ -81,6 +81,7 @@ describe('createProgressClient over an in-memory transport', () => {
     const transport = inMemory(hub, 'async')
     const client = createProgressClient({ transport, flush: 'sync' })
     try {
+      client.follow('run-1')
       await waitFor(() => (client.store.getState().connection.status === 'open' ? true : undefined))
       transport.drop()
       expect(client.store.getState().connection.status).toBe('closed')
