@@ -213,7 +213,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       const chars = after === head ? 0 : log.charsSince(after)
       if (
         chars !== null &&
-        (chars <= options.replayChunkBytes || chars <= snapshot().text.length || snapshot().fit === 'unavailable')
+        (chars <= options.replayChunkBytes ||
+          chars <= snapshot().text.length ||
+          snapshot().fit === 'unavailable')
       ) {
         counters.replays++
         return chars === 0 ? { kind: 'current' } : { kind: 'replay', after, log: record }
