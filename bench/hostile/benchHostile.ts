@@ -4,6 +4,10 @@
  * the hub's peak heap and longest event-loop delay, and what the hub did. Then what each thing costs a hub in
  * memory.
  */
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { HubMemory } from './measureHubMemory'
 import { ATTACKS, type HostileRow, type Scale, startHostile } from './runHostile'
 
@@ -69,8 +73,11 @@ export async function benchHostile(
   } finally {
     await session.close()
   }
+  const load = loadavg().map((value) => value.toFixed(1))
   const markdown = [
     `### Hostile clients (${scale === 'full' ? 'full scale' : 'scaled down: --quick'})`,
+    '',
+    `Run ${new Date().toISOString().slice(0, 10)}, load average at the end ${load.join(', ')} (latency and event-loop delay include waiting for a CPU on a shared machine: compare each row with the baseline).`,
     '',
     'The hub alone in a Node process (default limits, an `authorize` hook, 127.0.0.1), a publisher ticking 20 events/s, a good client in another process and the attacker in a third. Latency: from the time each event was due to its arrival at the good client (so a stalled hub shows). Heap: peak `heapUsed` of the hub process during the attack (sampled every 20 ms, after a GC at its start). Event-loop delay: the longest seen by `perf_hooks.monitorEventLoopDelay` (10 ms resolution).',
     '',
@@ -88,5 +95,7 @@ export async function benchHostile(
     `| a run with its first event (3 phases, no subscriber) | ${kb(memory.perRun)} |`,
     `| a logged event (\`phase_progress\` with a short label) | ${kb(memory.perEvent)} |`,
   ].join('\n')
+  // Kept on its own too, so a run of this section alone (--only=hostile) leaves a record.
+  writeFileSync(join(fileURLToPath(new URL('..', import.meta.url)), 'HOSTILE.md'), `${markdown}\n`)
   return { markdown, rows }
 }

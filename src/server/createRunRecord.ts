@@ -88,9 +88,6 @@ export interface PrefixResult {
 
 const noop = () => {}
 
-/** Replays this short are sent whatever the snapshot's size: they keep every activity entry and cost one step. */
-export const REPLAY_FLOOR_CHARS = 4096
-
 /**
  * One run in the hub: its state (built by the shared reducer), log, epoch, head seq, subscribers and the
  * queue that serialises every mutation. Live events reach subscribers synchronously inside a commit; a
@@ -197,8 +194,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     return { subscribed: subscribedText({ run: id, epoch, head }, options.heartbeatMs), ...step(request) }
   }
 
-  // A replay costlier than a snapshot (and than a few frames) becomes the snapshot: a client far behind, or one
-  // asking for the whole log again and again, costs the hub one frame of at most 64 KiB.
+  // A replay costlier than a snapshot becomes the snapshot: a client far behind, or one asking for the whole log
+  // again and again, costs the hub one frame of at most 64 KiB. One that fits a replay chunk is sent whatever the
+  // snapshot's size: it costs one step like the snapshot, and keeps every activity entry.
   function step(request: SubscribeRequest): AnswerStep {
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
@@ -215,7 +213,9 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       const chars = after === head ? 0 : log.charsSince(after)
       if (
         chars !== null &&
-        (chars <= REPLAY_FLOOR_CHARS || chars <= snapshot().text.length || snapshot().fit === 'unavailable')
+        (chars <= options.replayChunkBytes ||
+          chars <= snapshot().text.length ||
+          snapshot().fit === 'unavailable')
       ) {
         counters.replays++
         return chars === 0 ? { kind: 'current' } : { kind: 'replay', after, log: record }
