@@ -80,39 +80,35 @@ function withExtensions(filePath: string, content: string) {
  * condition: TypeScript checks side-effect imports, and an app without a bundler's client types would fail on it.
  */
 function copyStyles(): Plugin {
-  let outDir = from('dist')
-  return {
-    name: 'live-progress:copy-styles',
-    apply: 'build',
-    configResolved(config) {
-      outDir = isAbsolute(config.build.outDir) ? config.build.outDir : from(config.build.outDir)
-    },
-    closeBundle() {
-      const css = from('src/react/styles.css')
-      if (!existsSync(css)) return
-      copyFileSync(css, join(outDir, 'styles.css'))
-      writeFileSync(
-        join(outDir, 'styles.css.d.ts'),
-        '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
-      )
-    },
-  }
+  return afterBuild('live-progress:copy-styles', (outDir) => {
+    const css = from('src/react/styles.css')
+    if (!existsSync(css)) return
+    copyFileSync(css, join(outDir, 'styles.css'))
+    writeFileSync(
+      join(outDir, 'styles.css.d.ts'),
+      '// A stylesheet: imported for its side effect, it exports nothing.\nexport {}\n',
+    )
+  })
 }
 
 /** Writes the JSON Schema of every frame, generated from the valibot schemas (`live-progress/protocol.schema.json`). */
 function writeProtocolSchema(): Plugin {
+  return afterBuild('live-progress:protocol-schema', (outDir) => {
+    writeFileSync(join(outDir, 'protocol.schema.json'), `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`)
+  })
+}
+
+/** A build-only plugin that writes files next to the bundles once they are written, in the build's own outDir. */
+function afterBuild(name: string, write: (outDir: string) => void): Plugin {
   let outDir = from('dist')
   return {
-    name: 'live-progress:protocol-schema',
+    name,
     apply: 'build',
     configResolved(config) {
       outDir = isAbsolute(config.build.outDir) ? config.build.outDir : from(config.build.outDir)
     },
     closeBundle() {
-      writeFileSync(
-        join(outDir, 'protocol.schema.json'),
-        `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`,
-      )
+      write(outDir)
     },
   }
 }

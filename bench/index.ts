@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every section side by side in one process, a markdown table on stdout and in
  * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, publish over HTTP,
- * bundle size. Flags: --quick (fewer frames and reps, for a smoke run), --only=ingest,storm,dashboard,resume,http,size,
+ * hostile clients, bundle size. Flags: --quick (fewer frames and reps, for a smoke run; attacks scaled down),
+ * --only=ingest,storm,dashboard,resume,http,hostile,size,
  * --no-peers (skip installing peer libraries for the size comparison).
  */
 import './production'
@@ -59,6 +60,13 @@ if (
     }),
   )
 } else notes.push('Resume skipped: the hub or createProgressClient does not exist yet.')
+if (wanted('hostile') && existsSync(join(repoRoot, 'src/server/index.ts'))) {
+  const t = performance.now()
+  process.stderr.write('bench: hostile…')
+  const hostile = await (await import('./hostile/benchHostile')).benchHostile({ quick })
+  sections.push(hostile.markdown, '')
+  process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
+}
 if (wanted('size')) {
   const size = await runSize({ peers: !args.includes('--no-peers') })
   sections.push(size.markdown)

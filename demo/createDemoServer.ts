@@ -1,11 +1,13 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize } from 'node:path'
 import { WebSocketServer } from 'ws'
+import { MAX_FRAME_BYTES } from '../src/protocol/types'
+import type { HubConnection } from '../src/server/createConnection'
 import { CALM, type ChaosPeer, type ChaosSettings, createChaosPeer } from './chaosPeer'
 import { createHubHost } from './createHubHost'
+import { createRequestGuard } from './createRequestGuard'
 import { createRunBoard } from './createRunBoard'
+import { servePage } from './servePage'
 import { seededRandom } from './simulateResearchRun'
 
 export interface DemoServerOptions {
@@ -27,16 +29,11 @@ export interface DemoChaos extends ChaosSettings {
   restartEveryMs: number
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-}
-
 const MAX_BODY = 16 * 1024
+/** WebSocket connections the demo serves at once (each is a browser tab, or a test). */
+const MAX_SOCKETS = 100
+/** Frames a connection may send while a hub restart is in progress. */
+const MAX_PENDING = 256
 
 function readJson(request: IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
@@ -99,7 +96,14 @@ export async function createDemoServer(options: DemoServerOptions) {
     speed: options.speed ?? 1,
   })
 
+  const guard = createRequestGuard({ host: options.host })
+
+  // A response that already started (a failed stream) can only be cut: never a second writeHead.
   const send = (response: ServerResponse, status: number, body: unknown) => {
+    if (response.headersSent) {
+      response.destroy()
+      return
+    }
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
@@ -117,6 +121,7 @@ export async function createDemoServer(options: DemoServerOptions) {
     if (path === '/api/runs') {
       const count = typeof body.count === 'number' ? body.count : 1
       const ids = await board.start(count)
+      if (ids.length === 0) return send(response, 429, { error: 'the backlog is full: wait for runs to end' })
       return send(response, 201, { ids })
     }
     if (path === '/api/chaos') {
@@ -144,25 +149,29 @@ export async function createDemoServer(options: DemoServerOptions) {
   }
 
   function page(response: ServerResponse, path: string) {
-    const dir = options.pageDir
-    if (!dir) return send(response, 404, { error: 'the page is served by the Vite dev server' })
-    // normalize() resolves '..' before the prefix check: nothing outside the page folder is served.
-    let file = normalize(join(dir, decodeURIComponent(path)))
-    if (!file.startsWith(dir)) return send(response, 403, { error: 'forbidden' })
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html')
-    response.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
-    })
-    createReadStream(file).pipe(response)
+    if (!options.pageDir) return send(response, 404, { error: 'the page is served by the Vite dev server' })
+    const refused = servePage(options.pageDir, path, response)
+    if (refused) send(response, refused.status, { error: refused.error })
+  }
+
+  function readPath(url: string | undefined): string | null {
+    try {
+      return new URL(url ?? '/', 'http://localhost').pathname
+    } catch {
+      return null
+    }
   }
 
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    const verdict = guard.check(request)
+    if (!verdict.ok) return send(response, verdict.status, { error: verdict.reason })
+    const path = readPath(request.url)
+    if (path === null) return send(response, 400, { error: 'unreadable request target' })
     if (path.startsWith('/api/')) {
       api(request, response, path).catch((error) => send(response, 500, { error: String(error) }))
     } else page(response, path)
   })
+  server.on('clientError', (_error, socket) => socket.destroy())
 
   // Listen before the WebSocketServer exists: it would re-emit a taken port as an unhandled 'error'.
   try {
@@ -178,7 +187,18 @@ export async function createDemoServer(options: DemoServerOptions) {
     await host.close()
     throw error
   }
-  const wss = new WebSocketServer({ server, path: '/live', maxPayload: 1024 * 1024 })
+  const wss = new WebSocketServer({
+    server,
+    path: '/live',
+    maxPayload: MAX_FRAME_BYTES,
+    // The same Host and Origin checks as HTTP: a page elsewhere cannot open the socket, even through DNS rebinding.
+    verifyClient: ({ req }, done) => {
+      const verdict = guard.check(req)
+      if (!verdict.ok) return done(false, verdict.status, verdict.reason)
+      if (wss.clients.size >= MAX_SOCKETS) return done(false, 503, 'too many connections')
+      done(true)
+    },
+  })
   wss.on('connection', async (socket, request) => {
     socket.on('error', () => {}) // 'close' follows every error
     const chaosPeer = createChaosPeer(
@@ -192,10 +212,14 @@ export async function createDemoServer(options: DemoServerOptions) {
       { settings: () => chaos, random },
     )
     peers.add(chaosPeer)
-    const pending: unknown[] = []
-    let connection: { receive(data: unknown): void; closed(): void } | null = null
+    const pending: [data: unknown, binary: boolean][] = []
+    let connection: HubConnection | null = null
     let gone = false
-    socket.on('message', (data) => (connection ? connection.receive(data) : pending.push(data)))
+    socket.on('message', (data, isBinary) => {
+      if (connection) return connection.receive(data, isBinary)
+      if (pending.length >= MAX_PENDING) return socket.close(1008, 'too many frames during a restart')
+      pending.push([data, isBinary])
+    })
     socket.on('close', () => {
       gone = true
       chaosPeer.dispose()
@@ -205,7 +229,7 @@ export async function createDemoServer(options: DemoServerOptions) {
     await host.ready() // a connection arriving mid-restart waits for the new hub
     if (gone) return
     connection = host.hub.connect(chaosPeer, request)
-    for (const data of pending.splice(0)) connection.receive(data)
+    for (const [data, binary] of pending.splice(0)) connection.receive(data, binary)
   })
 
   scheduleRestart()

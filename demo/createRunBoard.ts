@@ -18,6 +18,8 @@ export interface RunBoardOptions {
   seed?: number
   /** Runs listed for the page (oldest ended ones are forgotten first). */
   keep?: number
+  /** Runs waiting in the backlog at most; `start` starts no more than there is room for. */
+  maxWaiting?: number
   onError?: (error: unknown, runId: string) => void
 }
 
@@ -38,6 +40,7 @@ export function createRunBoard(options: RunBoardOptions) {
   const { host } = options
   const concurrency = options.concurrency ?? 3
   const keep = options.keep ?? 12
+  const maxWaiting = options.maxWaiting ?? 20
   const runs: RunSummary[] = []
   const backlog: string[] = []
   const controllers = new Map<string, AbortController>()
@@ -126,13 +129,21 @@ export function createRunBoard(options: RunBoardOptions) {
     return id
   }
 
+  // Free slots plus free places in the backlog: what `start` may still take.
+  const room = () => Math.max(0, concurrency - active) + Math.max(0, maxWaiting - backlog.length)
+
   return {
-    /** Starts `count` runs (1–20); resolves with their ids once each is declared. */
+    /**
+     * Starts `count` runs (1–20), as many as there is room for (a slot or a place in the backlog); resolves
+     * with their ids once each is declared (none when the backlog is full).
+     */
     async start(count = 1): Promise<string[]> {
       const ids: string[] = []
-      for (let i = 0; i < Math.min(20, Math.max(1, count)); i++) ids.push(await startOne())
+      const wanted = Math.min(20, Math.max(1, Number.isFinite(count) ? Math.floor(count) : 1))
+      for (let i = 0; i < wanted && !closed && room() > 0; i++) ids.push(await startOne())
       return ids
     },
+    room,
     list: (): RunSummary[] => runs.map((run) => ({ ...run })),
     /** Stops every simulation (their runs stay where they are). */
     close() {

@@ -3,8 +3,8 @@ import type { PhasePlanEntry } from '../src/protocol/types'
 /** The publisher calls a simulated run makes: the hub's `hub.run(id)` satisfies it. */
 export interface ResearchPublisher {
   start(plan: PhasePlanEntry[], options?: { title?: string }): Promise<unknown>
-  queued(position: number): Promise<unknown>
-  phaseStarted(phase: string): Promise<unknown>
+  queued(position: number, options?: { etaMs?: number }): Promise<unknown>
+  phaseStarted(phase: string, options?: { tasks?: number }): Promise<unknown>
   phaseProgress(phase: string, done: number, total: number, label?: string): Promise<unknown>
   taskProgress(phase: string, task: string, done: number, total: number, label?: string): Promise<unknown>
   phaseCompleted(phase: string): Promise<unknown>
@@ -24,6 +24,10 @@ export interface SimulationOptions {
   speed?: number
   /** Parallel search tasks. */
   searchTasks?: number
+  /** Runs ahead in the line for a free agent slot before the follow-ups (default: 1 or 2, from the seed). */
+  agentSlotWait?: number
+  /** Thinking lines per follow-up round: the agent is chatty (default: 8 to 20, from the seed). */
+  thoughtsPerRound?: number
   /** Waits between steps; injected so tests and stories can drive time. */
   sleep?: (ms: number) => Promise<void>
   /** Stops the run early (the page's "cancel", a test's cleanup). */
@@ -47,6 +51,10 @@ const THOUGHTS = [
   'The 2023 survey supersedes the earlier one.',
   'Looking for a replication of the main result.',
   'Enough evidence on cost; moving on to risks.',
+  'The abstract overstates the effect; the tables are more careful.',
+  'This preprint was never peer reviewed; weighing it lower.',
+  'Same lab, same data: these two papers count once.',
+  'The confidence interval crosses zero; not a finding yet.',
 ]
 
 /** mulberry32: a tiny seeded PRNG, so a run replays the same way from the same seed. */
@@ -64,9 +72,11 @@ export function seededRandom(seed: number): () => number {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
- * Plays a research run the way real backends do: classification, then 8 concurrent search tasks
- * that finish at random times, analysis with counts, an agentic loop that reports no counts (tool
- * calls and thinking lines only), and synthesis. Resolves when the run completes.
+ * Plays a research run the way real backends do: classification, then 8 concurrent search tasks (announced up
+ * front by `phase_started.tasks`) that finish at random times, analysis with counts, a wait in line for a free
+ * agent slot (`queued` in the middle of the run, with an estimate), an agentic loop that reports no counts (a
+ * chatty researcher thinking aloud while its tool calls run, a critic beside it), and synthesis. Resolves when
+ * the run completes.
  */
 export async function simulateResearchRun(
   run: ResearchPublisher,
@@ -84,10 +94,13 @@ export async function simulateResearchRun(
   await run.start(RESEARCH_PLAN, { title: options.title ?? 'How safe are solid-state batteries?' })
   await run.phaseStarted('classify')
   await wait(900)
-  await run.transition('classify', 'search')
+  await run.phaseCompleted('classify')
+  const sources = SOURCES.slice(0, options.searchTasks ?? 8)
+  // Announced before any report: "0 of 8 searches running" rather than a count that grows as tasks show up.
+  await run.phaseStarted('search', { tasks: sources.length })
 
   // The 5–10 parallel tasks of the incident report: each reports only its own counts, concurrently.
-  const tasks = SOURCES.slice(0, options.searchTasks ?? 8).map(async (source, index) => {
+  const tasks = sources.map(async (source, index) => {
     const total = between(4, 12)
     for (let done = 1; done <= total; done++) {
       await wait(between(150, 600))
@@ -103,21 +116,43 @@ export async function simulateResearchRun(
     await wait(120)
   }
   await run.phaseProgress('analyze', documents, documents, 'documents')
-  await run.transition('analyze', 'followup')
+  await run.phaseCompleted('analyze')
 
-  // The agentic loop: no item counts at all, only what the agent is doing.
-  await run.agentStarted('researcher')
-  const rounds = between(3, 6)
-  for (let round = 1; round <= rounds; round++) {
-    await run.agentThinking('researcher', THOUGHTS[between(0, THOUGHTS.length - 1)]!)
-    await wait(600)
-    const call = `call-${round}`
-    const tool = TOOLS[between(0, TOOLS.length - 1)]!
-    await run.toolExecuting(call, tool, 'researcher')
-    await wait(between(500, 1500))
-    await run.toolCompleted(call, tool, { ok: random() > 0.1, agent: 'researcher' })
+  // Back in line: the follow-ups need an agent, and the agent pool is busy. The next phase event ends the wait.
+  for (let ahead = options.agentSlotWait ?? between(1, 2); ahead >= 0; ahead--) {
+    await run.queued(ahead, { etaMs: (ahead + 1) * 4_000 })
+    await wait(1_200)
   }
-  await run.agentCompleted('researcher', true)
+  await run.phaseStarted('followup')
+
+  // The agentic loop: no item counts at all, only what the agents are doing. The researcher thinks aloud while
+  // its calls run (chatter that must not hide the open call); the critic works beside it.
+  const researcher = async () => {
+    await run.agentStarted('researcher')
+    const rounds = between(3, 6)
+    for (let round = 1; round <= rounds; round++) {
+      const call = `call-${round}`
+      const tool = TOOLS[between(0, TOOLS.length - 1)]!
+      await run.toolExecuting(call, tool, 'researcher')
+      const thoughts = options.thoughtsPerRound ?? between(8, 20)
+      for (let line = 0; line < thoughts; line++) {
+        await run.agentThinking('researcher', THOUGHTS[between(0, THOUGHTS.length - 1)]!)
+        await wait(between(60, 160))
+      }
+      await run.toolCompleted(call, tool, { ok: random() > 0.1, agent: 'researcher' })
+    }
+    await run.agentCompleted('researcher', true)
+  }
+  const critic = async () => {
+    await wait(800)
+    await run.agentStarted('critic')
+    await run.toolExecuting('review-1', 'read_pdf', 'critic')
+    await wait(between(1500, 3000))
+    await run.toolCompleted('review-1', 'read_pdf', { ok: true, agent: 'critic' })
+    await run.agentThinking('critic', 'The cost section cites one vendor only; asking for a second source.')
+    await run.agentCompleted('critic', true)
+  }
+  await Promise.all([researcher(), critic()])
   await run.transition('followup', 'synthesize')
   await wait(1500)
   await run.phaseCompleted('synthesize')

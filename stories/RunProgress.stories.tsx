@@ -2,6 +2,8 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, within } from 'storybook/test'
 import { RunProgress } from '../src/react/index'
 import {
+  chattyAgent,
+  completedWithOpenPhase,
   queued,
   RUN,
   researchAnalysing,
@@ -9,6 +11,7 @@ import {
   researchFailed,
   researchSearching,
   scenario,
+  waitingForAgentSlot,
   writeLog,
 } from './support/scenarios'
 import { WithScenario, type WithScenarioProps } from './support/WithScenario'
@@ -143,6 +146,77 @@ export const Failed: Story = {
   },
 }
 
+const stepsOf = (canvas: HTMLElement) =>
+  within(within(canvas).getByRole('list', { name: 'Steps' })).getAllByRole('listitem')
+const feedOf = (canvas: HTMLElement) =>
+  within(within(canvas).getByRole('list', { name: 'Activity' })).getAllByRole('listitem')
+
+export const ChattyAgent: Story = {
+  name: 'Chatty agent',
+  decorators: on({ make: () => scenario(chattyAgent(300), { laterMs: 2_000 }) }),
+  play: async ({ canvasElement }) => {
+    // 300 thinking lines and a list that keeps 200: the agent's start and its open call are still there, first.
+    const rows = feedOf(canvasElement)
+    await expect(rows[0]).toHaveTextContent('analyst started')
+    await expect(rows[0]).toBeVisible()
+    await expect(rows[1]).toHaveAttribute('data-state', 'running')
+    await expect(rows[1]!.textContent).toMatch(/^patent_search running · \d+ sec$/)
+    await expect(rows[1]).toBeVisible()
+    await expect(rows.at(-1)).toHaveTextContent('analyst: Claim 300: comparing with the prior art')
+    // The newest 50 lines after them; the rest behind the button.
+    await expect(rows).toHaveLength(52)
+    await expect(within(canvasElement).getByRole('button', { name: 'Show 50 earlier' })).toBeVisible()
+    await expect(canvasElement.querySelector('.lp-agents')).toHaveTextContent('Agents: 1 working')
+  },
+}
+
+export const CompletedWithOpenPhase: Story = {
+  name: 'Completed with an open phase',
+  decorators: on({ make: () => scenario(completedWithOpenPhase()) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar, badge } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'completed')
+    await expect(bar).toHaveAttribute('aria-valuetext', 'Completed, 100%')
+    await expect(badge).toBe('Completed')
+    // The end closed the phase the producer left open: nothing is current, nothing "In progress".
+    const steps = stepsOf(canvasElement)
+    await expect(steps.every((step) => step.getAttribute('data-state') !== 'active')).toBe(true)
+    await expect(canvasElement.querySelector('[aria-current]')).toBeNull()
+    await expect(within(canvasElement).queryByText(/In progress/)).toBeNull()
+    await expect(steps[3]).toHaveAttribute('data-interrupted')
+    // Its open call and agent ended as interrupted, with how long they had run.
+    const interrupted = feedOf(canvasElement).filter(
+      (row) => row.getAttribute('data-state') === 'interrupted',
+    )
+    await expect(interrupted.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/^analyst interrupted after \d+(\.\d)? sec$/),
+      expect.stringMatching(/^cross_check interrupted after \d+(\.\d)? sec$/),
+    ])
+    await expect(within(canvasElement).queryByText(/running/)).toBeNull()
+    await expect(canvasElement.querySelector('.lp-agents')).toHaveTextContent('Agents: 1 failed')
+  },
+}
+
+export const WaitingForAgentSlot: Story = {
+  name: 'Waiting for an agent slot',
+  decorators: on({ make: () => scenario(waitingForAgentSlot()) }),
+  play: async ({ canvasElement }) => {
+    const { section, bar } = view(canvasElement)
+    await expect(section).toHaveAttribute('data-state', 'queued')
+    const notice = canvasElement.querySelector('.lp-queue')
+    await expect(notice).toHaveAttribute('data-again')
+    await expect(notice).toHaveTextContent('Waiting for a free agent slot: 2 ahead · about 45 sec left')
+    // What the run reached still stands: the bar, its value text and the visible percent.
+    await expect(bar).toHaveAttribute('aria-valuenow', '42')
+    await expect(bar).toHaveAttribute(
+      'aria-valuetext',
+      '42%, Waiting for a free agent slot: 2 ahead · about 45 sec left',
+    )
+    await expect(canvasElement.querySelector('.lp-value')?.textContent).toMatch(/^42%/)
+    await expect(stepsOf(canvasElement)[1]).toHaveAttribute('data-state', 'done')
+  },
+}
+
 const MANY_LONG: [string, string, number][] = Array.from({ length: 16 }, (_, i) => [
   `step-${i + 1}`,
   i % 3 === 0
@@ -191,6 +265,12 @@ export const RightToLeft: Story = {
       count: (done, total) => `${done} מתוך ${total}`,
       confidence: { live: 'חי' },
       phaseStatus: { done: 'הושלם', active: 'בתהליך', pending: 'ממתין' },
+      tasks: (c, n) =>
+        c.running > 0 ? `${n.running} מתוך ${n.total} חיפושים פעילים` : `${n.done} מתוך ${n.total}`,
+      agents: (_counts, n) => `סוכנים: ${n.active} פעילים`,
+      waitingAgain: (_ahead, n) => `ממתין לסוכן פנוי: ${n} לפניך`,
+      interrupted: (name) => `${name} הופסק`,
+      phaseStopped: 'נעצר',
     },
   }),
   play: async ({ canvasElement }) => {
@@ -199,6 +279,9 @@ export const RightToLeft: Story = {
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(bar.getAttribute('aria-valuetext')).toMatch(/Searching 6 sources: 21 מתוך 39/)
     await expect(view(canvasElement).badge).toBe('חי')
+    await expect(canvasElement.querySelectorAll('.lp-steps__tasks')[0]).toHaveTextContent(
+      '5 מתוך 6 חיפושים פעילים',
+    )
     // The fill grows from the right edge in a right-to-left page: its visible part (the track clips the rest of
     // the full-width segment) ends at the track's right edge and covers 26% of it.
     const fill = canvasElement.querySelector('.lp-bar__fill')!.getBoundingClientRect()
@@ -224,6 +307,14 @@ export const German: Story = {
       valueText: (p) =>
         [p.phase ? `${p.phase}: ${p.count ?? p.percent}` : p.percent, p.eta].filter(Boolean).join(', '),
       eta: (left) => `noch etwa ${left}`,
+      tasks: (c, n) =>
+        c.running > 0 ? `${n.running} von ${n.total} Suchen laufen` : `${n.done} von ${n.total} fertig`,
+      agents: (c, n) =>
+        `Agenten: ${[c.active > 0 && `${n.active} aktiv`, c.completed > 0 && `${n.completed} fertig`, c.failed > 0 && `${n.failed} fehlgeschlagen`].filter(Boolean).join(', ')}`,
+      waitingAgain: (ahead, n) =>
+        `Wartet auf einen freien Agenten: ${ahead === 0 ? 'als Nächstes' : `${n} davor`}`,
+      interrupted: (name, took) => `${name} abgebrochen${took ? ` nach ${took}` : ''}`,
+      phaseStopped: 'Angehalten',
     },
   }),
   play: async ({ canvasElement }) => {
@@ -231,5 +322,8 @@ export const German: Story = {
     await expect(bar).toHaveAttribute('aria-valuenow', '26')
     await expect(bar.getAttribute('aria-valuetext')).toMatch(/^Searching 6 sources: 21 von 39/)
     await expect(within(canvasElement).getAllByText('Fertig')[0]).toBeVisible()
+    await expect(canvasElement.querySelectorAll('.lp-steps__tasks')[0]).toHaveTextContent(
+      '5 von 6 Suchen laufen',
+    )
   },
 }

@@ -132,8 +132,6 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   let up = false
   let openedEarly = false
   let idleTimer: unknown = null
-  // A transport without reconnect() that went silent: shown as reconnecting until it speaks again.
-  let stalled = false
   let transport: Transport | null = null
 
   const report = (error: ProgressClientError) => {
@@ -152,7 +150,8 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   })
 
   // Rule 8 (PROTOCOL v1.1): a connection that follows runs and hears nothing for the heartbeat timeout is dead. An
-  // adapter's foreign backend promises no heartbeats, so its silence proves nothing.
+  // adapter's foreign backend promises no heartbeats, so its silence proves nothing. (A custom transport without
+  // reconnect() is left as it is: its runs go stale, which the badge says.)
   let announced = progress.heartbeatMs()
   const silence = createSilenceWatch({
     timeoutMs: () => heartbeatTimeout(storeOptions.heartbeatTimeoutMs, progress.heartbeatMs()),
@@ -160,9 +159,7 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
     active: () => !closed && !foreign && transport?.isOpen === true && progress.followed().length > 0,
     silent() {
       counters.silences++
-      if (transport?.reconnect) return transport.reconnect()
-      stalled = true
-      progress.setConnection({ status: 'reconnecting' })
+      transport?.reconnect?.()
     },
     now: storeOptions.now ?? Date.now,
     timers,
@@ -210,21 +207,16 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
       up = true
       counters.opens++
       progress.setConnection({ status: 'open', attempts: 0 })
-      stalled = false
       for (const run of progress.followed()) subscribe(run)
-      silence.restart()
+      silence.start(true)
     },
     onMessage(data) {
       if (closed) return
       progress.ingest(data)
-      if (stalled) {
-        stalled = false
-        progress.setConnection({ status: 'open' })
-      }
       // A newly announced heartbeat period changes the timeout: count again with it.
       if (progress.heartbeatMs() !== announced) {
         announced = progress.heartbeatMs()
-        silence.restart()
+        silence.start(true)
       }
     },
     onClose(final) {

@@ -1,10 +1,8 @@
 import type { TransportTimers } from '../transport/hostTimers'
 
 export interface SilenceWatch {
-  /** Counts from now: the connection opened, or the timeout changed. */
-  restart(): void
-  /** Counts from now unless it already counts (a run is followed). */
-  start(): void
+  /** Counts from now unless it already counts; `over` counts again from now (the connection opened, a new timeout). */
+  start(over?: boolean): void
   stop(): void
 }
 
@@ -48,18 +46,12 @@ export function createSilenceWatch(options: SilenceWatchOptions): SilenceWatch {
     else silent()
   }
 
-  function start() {
+  function start(over = false) {
+    if (over) stop()
     if (timer !== null || !active()) return
     since = now()
     timer = timers.setTimeout(check, timeoutMs())
   }
 
-  return {
-    restart() {
-      stop()
-      start()
-    },
-    start,
-    stop,
-  }
+  return { start, stop }
 }

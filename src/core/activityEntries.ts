@@ -1,4 +1,4 @@
-import type { ActivityEntry } from '../protocol/types'
+import type { ActivityEntry, AgentCounts } from '../protocol/types'
 
 /** An agent or tool call that started and has not ended: never evicted, closed as interrupted by the run's end. */
 export const isOpenEntry = (entry: ActivityEntry): boolean =>
@@ -6,6 +6,45 @@ export const isOpenEntry = (entry: ActivityEntry): boolean =>
 
 /** What eviction keeps longest (PROTOCOL v1.1 decision 5): open agents and calls, and failures. */
 export const isCriticalEntry = (entry: ActivityEntry): boolean => entry.ok === false || isOpenEntry(entry)
+
+export type EntrySource = Partial<Omit<ActivityEntry, 'type'>> & { seq: number; ts: number }
+
+/**
+ * Agent counts read off an activity list, for a state that came without them (a snapshot of a server before
+ * v1.1): the open agents exactly, the ended ones as far as the list still shows them. Undefined without agents.
+ */
+export function countAgents(activity: readonly ActivityEntry[]): AgentCounts | undefined {
+  let active = 0
+  let completed = 0
+  let failed = 0
+  for (const entry of activity) {
+    if (entry.type === 'agent_completed') entry.ok === false ? failed++ : completed++
+    else if (entry.type !== 'agent_started') continue
+    else if (isOpenEntry(entry)) active++
+    else if (entry.interrupted) failed++
+  }
+  return active + completed + failed > 0 ? { active, completed, failed } : undefined
+}
+
+/**
+ * An activity entry, built field by field: the spread of an entry (their shapes vary) took more time than all
+ * other work on a tool event. From an event, or from an open call that `tool_completed` ends.
+ */
+export function activityEntry(
+  from: EntrySource,
+  type: ActivityEntry['type'],
+  ok = from.ok,
+  endedAt?: number,
+): ActivityEntry {
+  const entry: ActivityEntry = { seq: from.seq, ts: from.ts, type }
+  if (from.agent !== undefined) entry.agent = from.agent
+  if (from.tool !== undefined) entry.tool = from.tool
+  if (from.call !== undefined) entry.call = from.call
+  if (from.text !== undefined) entry.text = from.text
+  if (ok !== undefined) entry.ok = ok
+  if (endedAt !== undefined) entry.endedAt = endedAt
+  return entry
+}
 
 /**
  * `activity` cut to `limit` entries the way eviction cuts it: the oldest non-critical entries go first, then the
@@ -121,10 +160,16 @@ export function createActivityIndex(): ActivityIndex {
       scanFrom = at
       const gone = activity[at]!
       if (gone.call !== undefined && calls.get(gone.call) === gone) calls.delete(gone.call)
-      // The critical entries ahead of it move up one place and shift() drops the first: a few stores, where
-      // splice (measured ~10× slower here) moves the whole tail and builds an array of what it removed.
-      for (let i = at; i > 0; i--) activity[i] = activity[i - 1]!
-      activity.shift()
+      // The shorter side moves by one place: the critical entries ahead of it (then shift() drops the first), or
+      // the entries after it (then pop()). splice measured ~10× slower: it also builds an array of what it removed.
+      const last = activity.length - 1
+      if (at < last - at) {
+        for (let i = at; i > 0; i--) activity[i] = activity[i - 1]!
+        activity.shift()
+      } else {
+        for (let i = at; i < last; i++) activity[i] = activity[i + 1]!
+        activity.pop()
+      }
       return true
     },
   }

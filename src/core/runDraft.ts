@@ -6,7 +6,7 @@ import type {
   SequencedFrame,
   TaskState,
 } from '../protocol/types'
-import { createActivityIndex, isOpenEntry, trimActivity } from './activityEntries'
+import { activityEntry, countAgents, createActivityIndex, isOpenEntry, trimActivity } from './activityEntries'
 import type { ReducerLimits, RejectReason } from './applyEvent'
 import { mergePlan } from './mergePlan'
 
@@ -34,49 +34,11 @@ export interface RunDraft {
   replace(state: RunState): void
 }
 
-type EntrySource = Partial<Omit<ActivityEntry, 'type'>> & { seq: number; ts: number }
 type Ending = 'completed' | 'failed' | 'cancelled'
 
 const NO_AGENTS: AgentCounts = { active: 0, completed: 0, failed: 0 }
 /** What the end of a run makes of its active phases (PROTOCOL v1.1 decision 3). */
 const CLOSED_PHASE = { completed: 'done', failed: 'failed', cancelled: 'skipped' } as const
-
-/**
- * Agent counts read off an activity list, for a state that came without them (a snapshot of a server before
- * v1.1): the open agents exactly, the ended ones as far as the list still shows them. Undefined without agents.
- */
-function countAgents(activity: readonly ActivityEntry[]): AgentCounts | undefined {
-  let active = 0
-  let completed = 0
-  let failed = 0
-  for (const entry of activity) {
-    if (entry.type === 'agent_completed') entry.ok === false ? failed++ : completed++
-    else if (entry.type !== 'agent_started') continue
-    else if (isOpenEntry(entry)) active++
-    else if (entry.interrupted) failed++
-  }
-  return active + completed + failed > 0 ? { active, completed, failed } : undefined
-}
-
-/**
- * An activity entry, built field by field: the spread of an entry (their shapes vary) took more time than all
- * other work on a tool event. From an event, or from an open call that `tool_completed` ends.
- */
-function activityEntry(
-  from: EntrySource,
-  type: ActivityEntry['type'],
-  ok = from.ok,
-  endedAt?: number,
-): ActivityEntry {
-  const entry: ActivityEntry = { seq: from.seq, ts: from.ts, type }
-  if (from.agent !== undefined) entry.agent = from.agent
-  if (from.tool !== undefined) entry.tool = from.tool
-  if (from.call !== undefined) entry.call = from.call
-  if (from.text !== undefined) entry.text = from.text
-  if (ok !== undefined) entry.ok = ok
-  if (endedAt !== undefined) entry.endedAt = endedAt
-  return entry
-}
 
 /**
  * @example
@@ -113,7 +75,7 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   }
 
   /** Any phase event ends a wait in the queue, before the run started or in its middle (decision 9). */
-  function run() {
+  function endWait() {
     if (state.status === 'pending' || state.status === 'queued') leaveQueue('running')
   }
 
@@ -235,7 +197,7 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
       next.status = 'active'
       next.startedAt = ts
     }
-    run()
+    endWait()
     return next
   }
 
@@ -304,7 +266,7 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         next.endedAt = event.ts
         if (next.startedAt === undefined && status !== 'skipped') next.startedAt = event.ts
         if (event.type === 'phase_failed') next.error = event.error
-        run()
+        endWait()
         return
       }
       case 'agent_thinking':

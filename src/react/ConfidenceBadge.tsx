@@ -86,8 +86,9 @@ export const ConfidenceBadge = forwardRef<HTMLSpanElement, ConfidenceBadgeProps>
   if (run?.reason === 'final') text = labels.runStatus[run.status]
   else if (silentSince !== null) {
     // Rounded down to 5 s so the words do not twitch between renders.
-    const since = format.duration(Math.floor(Math.max(0, t - silentSince) / STALE_STEP_MS) * STALE_STEP_MS)
-    text = reason === 'producer_silent' ? labels.producerSilent(since) : labels.stale(since)
+    text = labels[reason === 'stale' ? 'stale' : 'producerSilent'](
+      format.duration(Math.floor((t - silentSince) / STALE_STEP_MS) * STALE_STEP_MS),
+    )
   } else if (reason) text = labels.confidence[reason]
   const latest = useRef({ text, reason })
   latest.current = { text, reason }

@@ -67,7 +67,6 @@ function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) 
     percent,
     estimated: run.estimated,
     confidence: run.confidence,
-    restarted: run.restarted === true,
     valueText,
   }
 }
@@ -145,7 +144,6 @@ export const RunBar = /* @__PURE__ */ forwardRef<HTMLDivElement, RunBarProps>(fu
       data-status={bar?.status ?? 'pending'}
       data-confidence={bar?.confidence}
       data-estimated={bar?.estimated ? '' : undefined}
-      data-restarted={bar?.restarted ? '' : undefined}
       ref={ref}
       className={cx('lp-bar', className)}
       {...rest}

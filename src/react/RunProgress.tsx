@@ -52,8 +52,8 @@ const pick = (run: RunView) => ({
 
 /**
  * Everything about one run in one line of JSX: title, confidence badge, queue notice, bar, steps, the agent count
- * and activity, and the run's error once it failed. With `initialState` (the server's snapshot) the first paint
- * and hydration show the run as the server knew it; `onComplete` and `onStatusChange` tell the page as it moves.
+ * and activity, and the run's error once it failed. With `initialState` (the server's snapshot) the first paint and
+ * hydration show the run as the server knew it; `onComplete` and `onStatusChange` tell the page as the run moves.
  * A `<section>` named by the title, with `data-state` = the run status
  * ('pending' before the run appears) and `data-confidence`. Use the parts directly for another layout.
  * @example

@@ -121,7 +121,7 @@ export const DEFAULT_LABELS: ProgressLabels = {
     stale: 'No recent updates',
     waiting: 'Waiting for the job to start',
     restarted: 'Restarted',
-    producer_silent: 'No recent progress',
+    producer_silent: 'No progress',
   },
   stale: (since) => `No updates for ${since}`,
   producerSilent: (since) => `No progress for ${since}`,

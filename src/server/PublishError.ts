@@ -11,6 +11,8 @@ export type PublishErrorReason =
   | 'state_too_large'
   /** `hub.close()` was called. */
   | 'hub_closed'
+  /** More calls of the run's publisher were waiting than `maxQueuedPublishes`: await them. */
+  | 'overloaded'
 
 /**
  * The typed rejection of a publisher method. The event was not logged, not sent, and nothing changed.

@@ -1,5 +1,6 @@
 import type { HubConnection, HubPeer } from './createConnection'
 import type { PingWatch } from './createPingWatch'
+import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
 export interface SocketLike {
@@ -7,6 +8,8 @@ export interface SocketLike {
   readonly bufferedAmount: number
   close(code?: number, reason?: string): void
   terminate?(): void
+  /** Stops reading from the peer (`ws`): a client closed for flooding costs nothing more. */
+  pause?(): void
   /** A WebSocket ping frame; with it the hub frees a peer that stops answering (see `pingMs`). */
   ping?(): void
   // biome-ignore lint/suspicious/noExplicitAny: ws's listeners take (data, isBinary), (code, reason) and (error).
@@ -21,9 +24,22 @@ export interface SocketServerLike<Request> {
 
 type Connect<Request> = (peer: HubPeer, request?: Request) => HubConnection
 
+export interface AcceptSocketOptions {
+  /** A socket the hub closed is destroyed this long after, if the closing handshake has not ended it, ms. */
+  closeGraceMs?: number
+  setTimeout?: (fn: () => void, ms: number) => unknown
+  clearTimeout?: (handle: unknown) => void
+}
+
+export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
+
 /**
- * Hands one socket to the hub: messages in, close out, and a peer with the socket's `bufferedAmount`; with
- * `pings`, a peer that stops answering pings is terminated (`hub.accept` passes the hub's own).
+ * Hands one socket to the hub: messages in (binary ones are refused as `bad_frame`, PROTOCOL v1.1 decision 7),
+ * close out, and a peer with the socket's `bufferedAmount`; with `pings`, a peer that stops answering pings is
+ * terminated (`hub.accept` passes the hub's own). A socket the hub closes, or that sent a frame `ws` refused
+ * (1009, 1007, 1002), stops being read when closed for policy or refused, and is destroyed after `closeGraceMs`
+ * if the client does not finish the closing handshake (a reader that stopped reading never would: `ws` would
+ * keep its queue for 30 s).
  * @example
  * wss.on('connection', (socket, request) => acceptSocket(hub.connect, socket, request))
  */
@@ -32,14 +48,29 @@ export function acceptSocket<Request>(
   socket: SocketLike,
   request?: Request,
   pings?: PingWatch,
+  options: AcceptSocketOptions = {},
 ): HubConnection {
+  const later = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms))
+  const cancel =
+    options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>))
+  let grace: unknown
+  // Destroys the socket once the grace is over, unless the closing handshake ends it first.
+  const cutLater = () => {
+    if (grace !== undefined || !socket.terminate) return
+    grace = later(() => socket.terminate?.(), options.closeGraceMs ?? SOCKET_DEFAULTS.closeGraceMs)
+    ;(grace as { unref?: () => void } | undefined)?.unref?.()
+  }
   const connection = connect(
     {
       send: (text) => socket.send(text),
       get bufferedAmount() {
         return socket.bufferedAmount
       },
-      close: (code, reason) => socket.close(code, reason),
+      close: (code, reason) => {
+        if (code === 1008) socket.pause?.()
+        socket.close(code, reason)
+        cutLater()
+      },
     },
     request,
   )
@@ -47,21 +78,30 @@ export function acceptSocket<Request>(
   const unwatch = pings?.watch(socket)
   socket.on('close', () => {
     unwatch?.()
+    if (grace !== undefined) cancel(grace)
     connection.closed()
   })
-  // The 'close' event follows every error; listening keeps ws from throwing an unhandled 'error'.
-  socket.on('error', () => {})
+  // ws reports a frame it refused (over maxPayload: 1009, invalid UTF-8: 1007, bad framing: 1002) and closes
+  // the socket itself; the rest of such a frame is not read (a 99 MB frame would be). The 'close' event follows
+  // every error; listening also keeps ws from throwing an unhandled 'error'.
+  socket.on('error', () => {
+    socket.pause?.()
+    cutLater()
+  })
   return connection
 }
 
 /**
  * Serves the hub on every connection of `server` until `close()`, which stops accepting and ends the sockets
- * it accepted (the server itself and the hub stay open).
+ * it accepted (the server itself and the hub stay open). A `ws` server is hardened first (see
+ * `hardenSocketServer`: messages over 64 KiB refused, with a warning through `warn`; one message per turn).
  */
 export function attachSockets<Request>(
   accept: (socket: SocketLike, request: Request) => unknown,
   server: SocketServerLike<Request>,
+  warn: (message: string) => void = consoleWarn,
 ): { close(): Promise<void> } {
+  hardenSocketServer(server, warn)
   const accepted = new Set<SocketLike>()
   const onConnection = (socket: SocketLike, request: Request) => {
     accepted.add(socket)

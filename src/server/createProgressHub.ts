@@ -1,11 +1,18 @@
 import type { RunState } from '../protocol/types'
 import { acceptSocket, attachSockets, type SocketLike, type SocketServerLike } from './acceptSocket'
 import { type Connection, createConnection, type HubConnection, type HubPeer } from './createConnection'
+import { createHeldRuns } from './createHeldRuns'
 import { createPingWatch } from './createPingWatch'
+import { createReplayPump } from './createReplayPump'
+import type { RunFeed } from './createRunFeed'
 import { createRunPublisher, type RunPublisher } from './createRunPublisher'
-import { createRunRecord, type RunRecord, type RunRecordContext } from './createRunRecord'
+import { createRunRecord, type FollowedRun, type RunRecord, type RunRecordContext } from './createRunRecord'
+import { createTurnClock } from './createTurnClock'
 import { createHubCounters, createRunGauges, type HubMetrics } from './hubMetrics'
 import { type ProgressHubOptions, resolveHubOptions } from './hubOptions'
+
+/** Connections sent their heartbeats per turn of the event loop. */
+const BEAT_SLICE = 128
 
 /** The in-memory registry of runs and the protocol endpoint for any number of connections. */
 export interface ProgressHub<Request = unknown> {
@@ -52,6 +59,21 @@ export function createProgressHub<Request = unknown>(
   const records = new Map<string, RunRecord>()
   const publishers = new WeakMap<RunRecord, RunPublisher>()
   const connections = new Set<Connection>()
+  // Ids subscribed to before any producer claimed them; with persist, records loading for such ids (both
+  // bounded together by maxHeldRuns).
+  const heldRuns = createHeldRuns({
+    counters,
+    heartbeatMs: resolved.heartbeatMs,
+    isForgotten: (id) => tombstones.has(id),
+  })
+  const heldRecords = new Set<RunRecord>()
+  const later = (fn: () => void) => resolved.setTimeout(fn, 0)
+  const pump = createReplayPump({
+    chunkChars: resolved.replayChunkBytes,
+    turnChars: resolved.replayTurnBytes,
+    schedule: later,
+  })
+  const turn = createTurnClock(later)
   // Ids of runs that ended and were forgotten, oldest first (a Map keeps insertion order).
   const tombstones = new Map<string, true>()
   let heartbeatTimer: unknown
@@ -63,6 +85,7 @@ export function createProgressHub<Request = unknown>(
     isClosed: () => closed,
     isForgotten: (id) => tombstones.has(id),
     remove(record) {
+      heldRecords.delete(record)
       if (records.get(record.id) !== record) return record.dispose()
       records.delete(record.id)
       record.dispose()
@@ -83,9 +106,37 @@ export function createProgressHub<Request = unknown>(
     return found
   }
 
+  function heldCount(): number {
+    for (const entry of heldRecords) if (!entry.held) heldRecords.delete(entry)
+    return heldRuns.size + heldRecords.size
+  }
+
+  function hold(runId: string): FollowedRun | null {
+    const found = records.get(runId) ?? heldRuns.get(runId)
+    if (found) return found
+    if (heldCount() >= resolved.maxHeldRuns) return null
+    // Only a record can find out whether the store has a run of this id.
+    if (!resolved.persist) return heldRuns.hold(runId)
+    const made = record(runId)
+    heldRecords.add(made)
+    return made
+  }
+
+  // Heartbeats go out a slice of connections per turn: thousands of connections, each following many runs, would
+  // otherwise hold the event loop for one long loop of socket writes every `heartbeatMs`.
+  let beating = false
   function beat() {
-    const ts = resolved.now()
-    for (const connection of [...connections]) connection.heartbeat(ts)
+    if (beating) return
+    beating = true
+    const due = [...connections]
+    const slice = (from: number) => {
+      const ts = resolved.now()
+      const end = Math.min(due.length, from + BEAT_SLICE)
+      for (let i = from; i < end; i++) due[i]!.heartbeat(ts)
+      if (end < due.length && !closed) later(() => slice(end))
+      else beating = false
+    }
+    slice(0)
   }
 
   function onClosed(connection: Connection) {
@@ -114,7 +165,10 @@ export function createProgressHub<Request = unknown>(
     const connection = createConnection(peer, request as Request, {
       options: resolved,
       counters,
-      record,
+      pump,
+      turn,
+      find: (runId) => records.get(runId) ?? heldRuns.get(runId),
+      hold,
       onClosed,
     })
     connections.add(connection)
@@ -131,6 +185,11 @@ export function createProgressHub<Request = unknown>(
       tombstones.delete(runId)
       const found = record(runId)
       found.claim()
+      heldRecords.delete(found)
+      for (const subscriber of heldRuns.release(runId) as RunFeed[]) {
+        subscriber.rebind(found)
+        found.adopt(subscriber)
+      }
       let publisher = publishers.get(found)
       if (!publisher) {
         publisher = createRunPublisher(found)
@@ -147,23 +206,34 @@ export function createProgressHub<Request = unknown>(
     connect,
     accept,
     attach: (server) => attachSockets(accept, server),
-    metrics: () => ({
-      ...counters,
-      connections: connections.size,
-      runs: records.size,
-      forgotten: tombstones.size,
-      ...gauges.read(records.values()),
-    }),
+    metrics() {
+      const fromRuns = gauges.read(records.values())
+      // Ids only subscribed to are pending runs with viewers, though they have no record yet.
+      fromRuns.runsByStatus.pending += heldRuns.size
+      fromRuns.viewers += heldRuns.viewers()
+      return {
+        ...counters,
+        connections: connections.size,
+        runs: records.size + heldRuns.size,
+        forgotten: tombstones.size,
+        held: heldCount(),
+        replaying: pump.size,
+        ...fromRuns,
+      }
+    },
     async close() {
       if (closed) return
       closed = true
       if (heartbeatTimer !== undefined) resolved.clearInterval(heartbeatTimer)
       heartbeatTimer = undefined
       for (const connection of [...connections]) connection.close(1001, 'server shutting down')
+      pump.dispose()
       const all = [...records.values()]
       await Promise.all(all.map((found) => found.flush()))
       for (const found of all) found.dispose()
       records.clear()
+      heldRuns.clear()
+      heldRecords.clear()
       tombstones.clear()
     },
   }

@@ -1,5 +1,6 @@
 import type { PhasePlanEntry, RunState } from '../protocol/types'
 import type { EventInput, PrefixResult, RunRecord } from './createRunRecord'
+import { PublishError } from './PublishError'
 
 /**
  * The producer's handle on one run. Every method queues one mutation; calls from any number of concurrent
@@ -79,7 +80,22 @@ function defined<T extends object>(body: T): T {
 
 /** Builds the publisher of a run record (see `RunPublisher`). */
 export function createRunPublisher(record: RunRecord): RunPublisher {
-  const one = (event: EventInput) => record.publish([defined(event)])
+  const refuse = (error: unknown, type: string): Promise<never> => {
+    const detail = error instanceof Error ? error.message : String(error)
+    return Promise.reject(
+      error instanceof PublishError ? error : new PublishError('invalid_event', record.id, type, detail),
+    )
+  }
+  // Whatever the caller hands in (a throwing getter, a Proxy), the answer is a rejected promise, never a throw:
+  // reading an event or an option happens inside these.
+  const safely = <T>(type: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return call()
+    } catch (error) {
+      return refuse(error, type)
+    }
+  }
+  const one = (event: EventInput) => safely('publish', () => record.publish([defined(event)]))
   return {
     runId: record.id,
     get epoch() {
@@ -93,8 +109,9 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     },
     state: () => record.state,
     publish: one,
-    publishPrefix: (events) => record.publishPrefix(events.map(defined)),
-    start: (plan, options) => one({ type: 'run_started', plan, title: options?.title }),
+    publishPrefix: (events) => safely('publishPrefix', () => record.publishPrefix(events.map(defined))),
+    start: (plan, options) =>
+      safely('run_started', () => one({ type: 'run_started', plan, title: options?.title })),
     updatePlan: (plan) => one({ type: 'plan_updated', plan }),
     queued: (position, options) => one({ type: 'queued', position, etaMs: options?.etaMs }),
     phaseStarted: (phase, options) => one({ type: 'phase_started', phase, tasks: options?.tasks }),
@@ -114,11 +131,13 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     agentCompleted: (agent, ok) => one({ type: 'agent_completed', agent, ok }),
     toolExecuting: (call, tool, agent) => one({ type: 'tool_executing', call, tool, agent }),
     toolCompleted: (call, tool, options) =>
-      one({ type: 'tool_completed', call, tool, ok: options?.ok, agent: options?.agent }),
+      safely('tool_completed', () =>
+        one({ type: 'tool_completed', call, tool, ok: options?.ok, agent: options?.agent }),
+      ),
     complete: () => one({ type: 'run_completed' }),
     fail: (error) => one({ type: 'run_failed', error }),
     cancel: (reason) => one({ type: 'run_cancelled', error: reason }),
-    firstSubscriber: (options) => record.firstSubscriber(options?.timeoutMs),
+    firstSubscriber: (options) => safely('firstSubscriber', () => record.firstSubscriber(options?.timeoutMs)),
     unwatched: (options) => record.unwatched(options?.afterMs ?? UNWATCHED_DEFAULT_MS),
   }
 }

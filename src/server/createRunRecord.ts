@@ -2,11 +2,11 @@ import { createRunState, isTerminal } from '../core/applyEvent'
 import { encodeFrame } from '../protocol/codec'
 import type { RunState } from '../protocol/types'
 import { createAbandonWatch } from './createAbandonWatch'
-import { createEventLog } from './createEventLog'
+import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
 import { createSnapshotBudget } from './createSnapshotBudget'
-import { createUnwatchedSignals } from './createUnwatchedSignals'
-import { createViewerWaiters } from './createViewerWaiters'
+import { createUnwatchedSignals, type UnwatchedSignals } from './createUnwatchedSignals'
+import { createViewerWaiters, type ViewerWaiters } from './createViewerWaiters'
 import { errorFrameText } from './errorFrameText'
 import type { HubCounters } from './hubMetrics'
 import type { ResolvedHubOptions } from './hubOptions'
@@ -18,9 +18,46 @@ import { type EventInput, type Staged, stageEvents, stagePrefix } from './stageE
 
 export type { EventInput }
 
-/** Where a run's frames go: one per connection. */
+/** What a replay reads: the run's log up to its head, or its snapshot once that part of the log is gone. */
+export interface ReplaySource {
+  readonly head: number
+  /** Up to about `maxChars` of the log after `after` (at least one entry unless `after` is the head), or null. */
+  read(after: number, maxChars: number): LogEntry[] | null
+  /** The snapshot at the head (or `snapshot_unavailable`), counted as sent. */
+  snapshotFrame(): string
+}
+
+/**
+ * How a run answers a `subscribe`/`resync`; the subscriber carries it out: first the `subscribed` frame, then
+ * by kind. `held`: nothing issued yet (with
+ * the `unknown_run` error to send when a run of this id was forgotten); `current`: the client has the head;
+ * `snapshot`: send `log.snapshotFrame()`, then live; `replay`: read `log` after `after`, then live.
+ */
+export type RunAnswer = { subscribed: string } & AnswerStep
+
+/** What follows the `subscribed` frame (v1.1 addition A) in an answer. */
+export type AnswerStep =
+  | { kind: 'held'; text: string | null }
+  | { kind: 'current' }
+  | { kind: 'snapshot'; log: ReplaySource }
+  | { kind: 'replay'; after: number; log: ReplaySource }
+
+/** One connection's follow of one run. */
 export interface RunSubscriber {
-  deliver(text: string): void
+  /** A live event, in seq order, as soon as it is logged. */
+  event(entry: LogEntry): void
+  /** The answer to the latest request: at once, or once a persisted run has loaded. */
+  answer(answer: RunAnswer): void
+}
+
+/** What a connection follows: a run record, or an id held for a producer that has not started it. */
+export interface FollowedRun {
+  readonly id: string
+  /** Nobody publishes it yet: what the hub caps (`maxHeldRuns`, `maxHeldPerConnection`). */
+  readonly held: boolean
+  subscribe(subscriber: RunSubscriber, request: SubscribeRequest): void
+  unsubscribe(subscriber: RunSubscriber): void
+  heartbeatText(ts: number): string | null
 }
 
 /** What a `subscribe`/`resync` asked for. */
@@ -51,10 +88,14 @@ export interface PrefixResult {
 
 const noop = () => {}
 
+/** Replays this short are sent whatever the snapshot's size: they keep every activity entry and cost one step. */
+export const REPLAY_FLOOR_CHARS = 4096
+
 /**
  * One run in the hub: its state (built by the shared reducer), log, epoch, head seq, subscribers and the
- * queue that serialises every mutation. All sends happen synchronously inside a commit or an answer, so a
- * replay or snapshot always precedes the live events that follow it on a connection.
+ * queue that serialises every mutation. Live events reach subscribers synchronously inside a commit; a
+ * subscriber still catching up ignores them and reads them from the log (`read`), so a replay or snapshot
+ * always precedes the live events that follow it on a connection.
  */
 export function createRunRecord(id: string, ctx: RunRecordContext) {
   const { options, counters } = ctx
@@ -70,13 +111,17 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   let closing = false
   let cachedSnapshot: { text: string; fit: SnapshotFit } | null = null
   let retainTimer: unknown
+  let queued = 0
   // A subscriber maps to its request while the run is still loading, to null once it is live.
   const subscribers = new Map<RunSubscriber, SubscribeRequest | null>()
-  const viewers = createViewerWaiters({
-    setTimeout: options.setTimeout,
-    clearTimeout: options.clearTimeout,
-    settled: () => watch.arm(),
-  })
+  // Made on the first `firstSubscriber` call: most runs never have a producer waiting for a viewer.
+  let viewers: ViewerWaiters | null = null
+  const waiters = () =>
+    (viewers ??= createViewerWaiters({
+      setTimeout: options.setTimeout,
+      clearTimeout: options.clearTimeout,
+      settled: () => watch.arm(),
+    }))
   const writer: PersistWriter | null = options.persist
     ? createPersistWriter({
         save: () => options.persist!.save(id, persisted()),
@@ -87,14 +132,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       })
     : null
   const budget = createSnapshotBudget(id)
-  const unwatched = createUnwatchedSignals({
-    setTimeout: options.setTimeout,
-    clearTimeout: options.clearTimeout,
-    viewers: () => subscribers.size,
-  })
+  // Made on the first `unwatched()`, like the waiters: most runs never ask.
+  let unwatched: UnwatchedSignals | null = null
   // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
   const idle = () =>
-    !disposed && ready && subscribers.size === 0 && viewers.size === 0 && state.status === 'running'
+    !disposed && ready && subscribers.size === 0 && (viewers?.size ?? 0) === 0 && state.status === 'running'
   const watch = createAbandonWatch({
     abandonMs: options.abandonMs,
     now: options.now,
@@ -132,47 +174,54 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       }
       lastEventAt = saved.log.at(-1)?.ts ?? null
       budget.measure(epoch, state)
-      if (isTerminal(state.status)) unwatched.dispose()
+      if (isTerminal(state.status)) unwatched?.dispose()
     }
     ready = true
     for (const [subscriber, request] of subscribers) {
       if (request) {
         subscribers.set(subscriber, null)
-        answer(subscriber, request)
+        subscriber.answer(plan(request))
       }
     }
     checkIdle()
     watch.arm()
   }
 
-  function answer(subscriber: RunSubscriber, request: SubscribeRequest) {
-    // v1.1: the acknowledgement comes first, so a run with nothing issued reads as waiting, not silent.
-    subscriber.deliver(subscribedText({ run: id, epoch, head }, options.heartbeatMs))
+  function snapshot() {
+    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state)
+    return cachedSnapshot
+  }
+
+  // v1.1: the acknowledgement comes first, so a run with nothing issued reads as waiting, not silent.
+  function plan(request: SubscribeRequest): RunAnswer {
+    return { subscribed: subscribedText({ run: id, epoch, head }, options.heartbeatMs), ...step(request) }
+  }
+
+  // A replay costlier than a snapshot (and than a few frames) becomes the snapshot: a client far behind, or one
+  // asking for the whole log again and again, costs the hub one frame of at most 64 KiB.
+  function step(request: SubscribeRequest): AnswerStep {
     // Nothing issued yet: the subscriber is held and gets seq 1 onwards live. If a run of this id was forgotten,
     // it is told so (a bar of an unstarted run would wait forever), and still held in case the id is reused.
     if (head === 0) {
-      if (!owned && ctx.isForgotten(id)) {
-        counters.unknownRuns++
-        subscriber.deliver(errorFrameText('unknown_run', 'no such run (it ended and was forgotten)', id))
+      if (owned || !ctx.isForgotten(id)) return { kind: 'held', text: null }
+      counters.unknownRuns++
+      return {
+        kind: 'held',
+        text: errorFrameText('unknown_run', 'no such run (it ended and was forgotten)', id),
       }
-      return
     }
-    if (request.epoch === epoch && request.after !== undefined) {
-      const missing = log.since(request.after)
-      if (missing) {
+    const after = request.after
+    if (request.epoch === epoch && after !== undefined && after <= head && after >= head - log.size) {
+      const chars = after === head ? 0 : log.charsSince(after)
+      if (
+        chars !== null &&
+        (chars <= REPLAY_FLOOR_CHARS || chars <= snapshot().text.length || snapshot().fit === 'unavailable')
+      ) {
         counters.replays++
-        counters.replayedEvents += missing.length
-        for (const entry of missing) subscriber.deliver(entry.text)
-        return
+        return chars === 0 ? { kind: 'current' } : { kind: 'replay', after, log: record }
       }
     }
-    cachedSnapshot ??= snapshotText(id, epoch, head, options.now(), state)
-    if (cachedSnapshot.fit === 'unavailable') counters.snapshotsUnavailable++
-    else {
-      counters.snapshotsSent++
-      if (cachedSnapshot.fit === 'trimmed') counters.snapshotsTrimmed++
-    }
-    subscriber.deliver(cachedSnapshot.text)
+    return { kind: 'snapshot', log: record }
   }
 
   function commit(inputs: readonly EventInput[]): number {
@@ -207,13 +256,13 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     const live = [...subscribers].filter(([, request]) => request === null).map(([subscriber]) => subscriber)
     for (const entry of entries) {
       log.append(entry)
-      for (const subscriber of live) subscriber.deliver(entry.text)
+      for (const subscriber of live) subscriber.event(entry)
     }
     writer?.mark()
     watch.touched(ts)
     if (isTerminal(state.status)) {
       void writer?.flush()
-      unwatched.dispose()
+      unwatched?.dispose()
       checkIdle()
     }
     return { head, staged }
@@ -237,6 +286,23 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     tail = result.then(noop, (error: unknown) => reportError(error, 'abandon'))
   }
 
+  // Every mutation waits its turn on `tail`; a producer that never awaits would queue without bound, so past
+  // `maxQueuedPublishes` waiting calls its calls are refused.
+  function enqueue<T>(inputs: readonly EventInput[], mutate: () => T): Promise<T> {
+    if (queued >= options.maxQueuedPublishes) {
+      counters.rejected++
+      const types = inputs.map((input) => String(input?.type)).join('+')
+      return Promise.reject(new PublishError('overloaded', id, types, `${queued} calls already waiting`))
+    }
+    queued++
+    const result = tail.then(() => {
+      queued--
+      return mutate()
+    })
+    tail = result.then(noop, noop)
+    return result
+  }
+
   function cancelRetain() {
     if (retainTimer !== undefined) options.clearTimeout(retainTimer)
     retainTimer = undefined
@@ -258,9 +324,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     },
     /** Applies `inputs` as one atomic step with consecutive seqs; resolves with the last seq. */
     publish(inputs: readonly EventInput[]): Promise<number> {
-      const result = tail.then(() => commit(inputs))
-      tail = result.then(noop, noop)
-      return result
+      return enqueue(inputs, () => commit(inputs))
     },
     /**
      * Applies the longest acceptable prefix of `inputs` (the HTTP publish API's rule): the events before the first
@@ -268,26 +332,50 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
      * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
      */
     publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
-      const result = tail.then(() => {
+      return enqueue(inputs, () => {
         const { head: last, staged } = apply(inputs, (ts) => stagePrefix(inputs, stagingRun(), ts))
         if (staged.refused) counters.rejected++
         const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
         if (staged.refused) out.refused = staged.refused
         return out
       })
-      tail = result.then(noop, noop)
-      return result
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
       subscribers.set(subscriber, ready ? null : request)
-      unwatched.viewers(subscribers.size)
-      if (ready) answer(subscriber, request)
-      viewers.seen()
+      unwatched?.viewers(subscribers.size)
+      if (ready) subscriber.answer(plan(request))
+      viewers?.seen()
+    },
+    /** See `ReplaySource`: `null` when that part of the log is gone (the reader sends `snapshotFrame()`). */
+    read(after: number, maxChars: number): LogEntry[] | null {
+      if (after === head) return []
+      if (after > head || after < head - log.size) return null
+      return log.read(after, maxChars)
+    },
+    snapshotFrame(): string {
+      const made = snapshot()
+      if (made.fit === 'unavailable') counters.snapshotsUnavailable++
+      else {
+        counters.snapshotsSent++
+        if (made.fit === 'trimmed') counters.snapshotsTrimmed++
+      }
+      return made.text
+    },
+    /** Only subscribed to, nobody publishes it yet (a record held while a persisted run loads). */
+    get held() {
+      return head === 0 && !owned
+    },
+    /** Takes over a subscriber that was held for this id before a producer claimed it: nothing to send yet. */
+    adopt(subscriber: RunSubscriber) {
+      cancelRetain()
+      subscribers.set(subscriber, ready ? null : {})
+      unwatched?.viewers(subscribers.size)
+      viewers?.seen()
     },
     unsubscribe(subscriber: RunSubscriber) {
       if (!subscribers.delete(subscriber)) return
-      unwatched.viewers(subscribers.size)
+      unwatched?.viewers(subscribers.size)
       checkIdle()
       watch.arm()
     },
@@ -300,11 +388,20 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       owned = true
     },
     /** Aborts once the run has had no viewer for `afterMs`; never once the run ended. */
-    unwatched: (afterMs: number): AbortSignal => unwatched.signal(afterMs),
+    unwatched(afterMs: number): AbortSignal {
+      // Nothing left to cancel: a signal that never aborts.
+      if (disposed || isTerminal(state.status)) return new AbortController().signal
+      unwatched ??= createUnwatchedSignals({
+        setTimeout: options.setTimeout,
+        clearTimeout: options.clearTimeout,
+        viewers: () => subscribers.size,
+      })
+      return unwatched.signal(afterMs)
+    },
     firstSubscriber(timeoutMs?: number): Promise<boolean> {
       if (subscribers.size > 0) return Promise.resolve(true)
       if (disposed) return Promise.resolve(false)
-      return viewers.wait(timeoutMs)
+      return waiters().wait(timeoutMs)
     },
     /** The hub is closing: writes the state now, sealed (no-op without persistence or events). */
     flush(): Promise<void> {
@@ -321,8 +418,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       cancelRetain()
       watch.dispose()
       subscribers.clear()
-      viewers.dispose()
-      unwatched.dispose()
+      viewers?.dispose()
+      unwatched?.dispose()
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }

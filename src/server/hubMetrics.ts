@@ -20,7 +20,16 @@ export interface HubMetrics {
   unknownRuns: number
   /** Started runs the hub failed after `abandonMs` without an event or a subscriber. */
   abandoned: number
+  /** Connections closed with 1013: more queued for them than `maxBufferedBytes`, or nothing drained for `sendStallMs`. */
   backpressureCloses: number
+  /** Connections closed with 1008: refused frames past the refusal budget. */
+  policyCloses: number
+  /** Subscribe/unsubscribe frames over the rate budget, answered `rate_limited`. */
+  rateLimited: number
+  /** Subscribes for a run the connection follows, dropped because the answer already going out serves them. */
+  coalesced: number
+  /** Subscribes to runs not started yet refused by `maxHeldRuns` (`overloaded`) or `maxHeldPerConnection`. */
+  heldRefused: number
   /** Subscribes refused by `authorize`. */
   forbidden: number
   /** Client frames that failed to decode. */
@@ -33,6 +42,10 @@ export interface HubMetrics {
   runs: number
   /** Ids of forgotten runs remembered now (at most `tombstoneLimit`). */
   forgotten: number
+  /** Runs subscribed to that no producer has started yet, now (at most `maxHeldRuns`). */
+  held: number
+  /** Replays waiting for their next chunk, now. */
+  replaying: number
   /** Runs in the registry now, by status (`pending` includes runs only subscribed to). */
   runsByStatus: Record<RunStatus, number>
   /** Agents running now, over every run. */
@@ -46,7 +59,10 @@ export interface HubMetrics {
 /** The gauges read off the runs themselves. */
 export type RunGauges = Pick<HubMetrics, 'runsByStatus' | 'agentsActive' | 'callsInFlight' | 'viewers'>
 
-export type HubCounters = Omit<HubMetrics, 'connections' | 'runs' | 'forgotten' | keyof RunGauges>
+export type HubCounters = Omit<
+  HubMetrics,
+  'connections' | 'runs' | 'forgotten' | 'held' | 'replaying' | keyof RunGauges
+>
 
 /**
  * Reads the run gauges at `metrics()` time (a scrape, not every event). Open calls are counted once per activity
@@ -102,6 +118,10 @@ export function createHubCounters(): HubCounters {
     unknownRuns: 0,
     abandoned: 0,
     backpressureCloses: 0,
+    policyCloses: 0,
+    rateLimited: 0,
+    coalesced: 0,
+    heldRefused: 0,
     forbidden: 0,
     badFrames: 0,
     heartbeats: 0,

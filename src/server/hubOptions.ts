@@ -19,10 +19,16 @@ export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers
    * none of two pings is terminated at the next one. Default: `heartbeatMs`.
    */
   pingMs?: number
-  /** Events kept per run for replay; older resumes get a snapshot. */
+  /** Events kept per run for replay (the log grows as events come, up to this); older resumes get a snapshot. */
   logLimit?: number
   /** A connection whose `bufferedAmount` exceeds this is closed with 1013 (the client resumes). */
   maxBufferedBytes?: number
+  /** A connection whose queued bytes do not shrink for this long is closed with 1013, ms (0: never). */
+  sendStallMs?: number
+  /** About this many bytes of a replay are sent to one connection at a time. */
+  replayChunkBytes?: number
+  /** Replays together send about this many bytes before yielding to the event loop. */
+  replayTurnBytes?: number
   /** How long an ended run is kept after its last subscriber leaves, ms. */
   retainMs?: number
   /**
@@ -34,6 +40,20 @@ export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers
   tombstoneLimit?: number
   /** Runs one connection may follow at once. */
   maxSubscriptions?: number
+  /** Runs not started yet (held subscriptions) one connection may follow; more get `too_many_subscriptions`. */
+  maxHeldPerConnection?: number
+  /** Runs not started yet the whole hub holds for subscribers; more get `overloaded`. */
+  maxHeldRuns?: number
+  /** Subscribe/resync/unsubscribe frames a connection may send at once; more get `rate_limited`. */
+  subscribeBurst?: number
+  /** …and per second after the burst. */
+  subscribesPerSecond?: number
+  /** Refused frames (bad, forbidden, over a limit or the rate) a connection may send at once before 1008. */
+  refusalBurst?: number
+  /** …and per second after the burst. */
+  refusalsPerSecond?: number
+  /** Calls a run's publisher may have waiting at once; more reject with `PublishError` `overloaded`. */
+  maxQueuedPublishes?: number
   /** Reducer limits (activity entries, tasks per phase); capped at what a snapshot may carry (1,000 and 256). */
   limits?: ReducerLimits
   /** May this request see this run? May be async; a throw counts as a refusal. */
@@ -55,10 +75,20 @@ export const HUB_DEFAULTS = {
   heartbeatMs: 10_000,
   logLimit: 10_000,
   maxBufferedBytes: 1024 * 1024,
+  sendStallMs: 30_000,
+  replayChunkBytes: 16 * 1024,
+  replayTurnBytes: 128 * 1024,
   retainMs: 5 * 60_000,
   abandonMs: 60 * 60_000,
   tombstoneLimit: 10_000,
   maxSubscriptions: 256,
+  maxHeldPerConnection: 64,
+  maxHeldRuns: 10_000,
+  subscribeBurst: 512,
+  subscribesPerSecond: 64,
+  refusalBurst: 64,
+  refusalsPerSecond: 1,
+  maxQueuedPublishes: 10_000,
   persistMs: 1_000,
   persistLogLimit: 1_000,
 } as const
@@ -68,10 +98,20 @@ export interface ResolvedHubOptions<Request> extends HubTimers {
   pingMs: number
   logLimit: number
   maxBufferedBytes: number
+  sendStallMs: number
+  replayChunkBytes: number
+  replayTurnBytes: number
   retainMs: number
   abandonMs: number
   tombstoneLimit: number
   maxSubscriptions: number
+  maxHeldPerConnection: number
+  maxHeldRuns: number
+  subscribeBurst: number
+  subscribesPerSecond: number
+  refusalBurst: number
+  refusalsPerSecond: number
+  maxQueuedPublishes: number
   limits: ReducerLimits
   authorize: ((request: Request, runId: string) => boolean | Promise<boolean>) | undefined
   epoch: () => string
@@ -130,10 +170,20 @@ export function resolveHubOptions<Request>(
     pingMs: options.pingMs ?? heartbeatMs,
     logLimit: Math.max(1, options.logLimit ?? HUB_DEFAULTS.logLimit),
     maxBufferedBytes: options.maxBufferedBytes ?? HUB_DEFAULTS.maxBufferedBytes,
+    sendStallMs: options.sendStallMs ?? HUB_DEFAULTS.sendStallMs,
+    replayChunkBytes: Math.max(1, options.replayChunkBytes ?? HUB_DEFAULTS.replayChunkBytes),
+    replayTurnBytes: Math.max(1, options.replayTurnBytes ?? HUB_DEFAULTS.replayTurnBytes),
     retainMs: options.retainMs ?? HUB_DEFAULTS.retainMs,
     abandonMs: options.abandonMs ?? HUB_DEFAULTS.abandonMs,
     tombstoneLimit: Math.max(0, options.tombstoneLimit ?? HUB_DEFAULTS.tombstoneLimit),
     maxSubscriptions: options.maxSubscriptions ?? HUB_DEFAULTS.maxSubscriptions,
+    maxHeldPerConnection: options.maxHeldPerConnection ?? HUB_DEFAULTS.maxHeldPerConnection,
+    maxHeldRuns: options.maxHeldRuns ?? HUB_DEFAULTS.maxHeldRuns,
+    subscribeBurst: options.subscribeBurst ?? HUB_DEFAULTS.subscribeBurst,
+    subscribesPerSecond: options.subscribesPerSecond ?? HUB_DEFAULTS.subscribesPerSecond,
+    refusalBurst: options.refusalBurst ?? HUB_DEFAULTS.refusalBurst,
+    refusalsPerSecond: options.refusalsPerSecond ?? HUB_DEFAULTS.refusalsPerSecond,
+    maxQueuedPublishes: options.maxQueuedPublishes ?? HUB_DEFAULTS.maxQueuedPublishes,
     limits: {
       activityLimit: Math.min(limits.activityLimit, SNAPSHOT_LIMITS.activityLimit),
       taskLimit: Math.min(limits.taskLimit, SNAPSHOT_LIMITS.taskLimit),

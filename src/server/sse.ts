@@ -8,8 +8,11 @@ export interface SseOptions {
   keepAliveMs?: number
   /** Extra response headers (CORS, for example). */
   headers?: Record<string, string>
+  /** A stream the hub ends for its reader (too slow, stalled) has its connection destroyed this long after, ms. */
+  closeGraceMs?: number
   setInterval?: (fn: () => void, ms: number) => unknown
   clearInterval?: (handle: unknown) => void
+  setTimeout?: (fn: () => void, ms: number) => unknown
 }
 
 /** What the handler reads of a request: Node's `IncomingMessage` fits, as do look-alikes. */
@@ -26,9 +29,16 @@ export interface SseHttpResponse {
   end(body?: string): unknown
   readonly writableLength: number
   on(event: 'close' | 'error', listener: () => void): unknown
+  /** Ends the connection at once (Node's `ServerResponse.destroy`): a peer that stopped reading never drains. */
+  destroy?(): unknown
+  /**
+   * The connection under the response (Node's `ServerResponse.socket`): an ended response lets go of it while
+   * the bytes it queued may still wait there for a reader that stopped.
+   */
+  readonly socket?: { destroy(): unknown } | null
 }
 
-export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000 } as const
+export const SSE_DEFAULTS = { retryMs: 2000, keepAliveMs: 15_000, closeGraceMs: 1_000 } as const
 
 /** What an SSE request asks for: the run, and where to resume (`Last-Event-ID` wins over `after`). */
 export interface SseRequest {
@@ -40,12 +50,22 @@ export interface SseRequest {
 const count = (value: string | null | undefined): number | undefined =>
   value !== null && value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined
 
+function parseUrl(text: unknown): URL | null {
+  if (typeof text !== 'string') return null
+  try {
+    return new URL(text, 'http://localhost')
+  } catch {
+    return null
+  }
+}
+
 /**
  * Reads `?run=&epoch=&after=` and the `Last-Event-ID` header (or a `lastEventId` query parameter, for
- * polyfills that cannot set headers). Returns null without a usable run id.
+ * polyfills that cannot set headers). Returns null for a request target it cannot read or without a usable run id.
  */
 export function readSseRequest(request: SseHttpRequest): SseRequest | null {
-  const url = new URL(request.url ?? '/', 'http://localhost')
+  const url = parseUrl(request.url ?? '/')
+  if (url === null) return null
   const run = url.searchParams.get('run')
   if (run === null || run.length < 1 || run.length > 128) return null
   const header = request.headers['last-event-id']
@@ -78,8 +98,9 @@ function toEvent(text: string): string {
 /**
  * Serves one run to one EventSource through the hub's `connect(peer)` seam: the same subscribe answer
  * (replay after `epoch`/`after`, else a snapshot), the same live events and heartbeats, the same
- * backpressure cap. Each event carries `id: <seq>`, so a plain EventSource resumes by `Last-Event-ID`; the
- * epoch travels in the URL (`epoch=`) and in every event's data.
+ * send budget (a stream whose bytes pile up or stop draining is ended, then destroyed after `closeGraceMs`).
+ * Each event carries `id: <seq>`, so a plain EventSource resumes by `Last-Event-ID`; the epoch travels in the
+ * URL (`epoch=`) and in every event's data. Never throws: a request it cannot read gets 400.
  * @example
  * http.createServer((req, res) => {
  *   if (req.url?.startsWith('/progress/sse')) return acceptSse(hub, req, res)
@@ -91,21 +112,42 @@ export function acceptSse<Request extends SseHttpRequest>(
   response: SseHttpResponse,
   options: SseOptions = {},
 ): HubConnection | null {
-  if (request.method !== 'GET') {
-    response.writeHead(405, { allow: 'GET' })
-    response.end()
+  try {
+    return serveSse(hub, request, response, options)
+  } catch {
+    // Whatever a request or a broken response throws ends that response only, never the process.
+    try {
+      response.destroy?.()
+    } catch {}
     return null
   }
+}
+
+function refuse(
+  response: SseHttpResponse,
+  status: number,
+  message: string,
+  headers?: Record<string, string>,
+) {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers })
+  response.end(message)
+  return null
+}
+
+function serveSse<Request extends SseHttpRequest>(
+  hub: ProgressHub<Request>,
+  request: Request,
+  response: SseHttpResponse,
+  options: SseOptions,
+): HubConnection | null {
+  if (request.method !== 'GET') return refuse(response, 405, 'use GET', { allow: 'GET' })
   const wanted = readSseRequest(request)
-  if (!wanted) {
-    response.writeHead(400, { 'content-type': 'text/plain' })
-    response.end('run must be 1–128 characters')
-    return null
-  }
+  if (!wanted) return refuse(response, 400, 'a readable URL with ?run= of 1–128 characters is needed')
   const every = options.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms))
   const stopEvery =
     options.clearInterval ??
     ((handle) => globalThis.clearInterval(handle as ReturnType<typeof globalThis.setInterval>))
+  const later = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms))
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -130,19 +172,34 @@ export function acceptSse<Request extends SseHttpRequest>(
         return response.writableLength
       },
       // The hub closes for backpressure or shutdown: ending the response makes the client resume.
-      close: () => finish(),
+      close: (code) => finish(code !== 1001),
     },
     request,
   )
-  function finish() {
+  // cut: the hub refused this reader (too slow, stalled): its connection is destroyed after the grace.
+  function finish(cut: boolean) {
     if (!open) return
     open = false
     if (keepAlive !== null) stopEvery(keepAlive)
-    response.end()
+    const socket = response.socket
+    try {
+      response.end()
+    } catch {}
+    // A reader that stopped never takes the bytes queued for it, here or in the kernel, so its connection goes
+    // once the grace is over; a slow one has had the grace to read the rest, and resumes by Last-Event-ID.
+    if (cut) {
+      const timer = later(() => {
+        try {
+          if (socket) socket.destroy()
+          else response.destroy?.()
+        } catch {}
+      }, options.closeGraceMs ?? SSE_DEFAULTS.closeGraceMs)
+      ;(timer as { unref?: () => void } | undefined)?.unref?.()
+    }
     connection?.closed()
   }
-  response.on('close', finish)
-  response.on('error', finish)
+  response.on('close', () => finish(false))
+  response.on('error', () => finish(false))
   if (open) connection.receive(JSON.stringify({ v: 1, type: 'subscribe', ...wanted }))
   return connection
 }
@@ -157,6 +214,7 @@ export function createSseHandler<Request extends SseHttpRequest>(
   hub: ProgressHub<Request>,
   options: SseOptions = {},
 ) {
+  // Never throws: an unreadable request gets 400 and a broken response is destroyed (see `acceptSse`).
   return (request: Request, response: SseHttpResponse): void => {
     acceptSse(hub, request, response, options)
   }

@@ -54,52 +54,38 @@ export function createReconnectPolicy(
   timers: TransportTimers = hostTimers(),
 ): ReconnectPolicy {
   const o = { ...RECONNECT_DEFAULTS, ...options }
-  let attempt = 0
-  let uptime: unknown = null
-  let sleeping: { handle: unknown; wake: () => void } | null = null
-
-  const stopUptime = () => {
-    if (uptime !== null) timers.clearTimeout(uptime)
-    uptime = null
-  }
-
-  return {
-    get attempt() {
-      return attempt
-    },
-    exhausted: () => attempt > o.maxRetries,
-    sleep() {
-      if (attempt === 0) return Promise.resolve()
-      const cap = Math.min(
-        o.maxReconnectionDelay,
-        o.minReconnectionDelay * o.reconnectionDelayGrowFactor ** (attempt - 1),
-      )
-      return new Promise<void>((resolve) => {
-        const wake = () => {
-          sleeping = null
-          resolve()
-        }
-        sleeping = { handle: timers.setTimeout(wake, random() * cap), wake }
-      })
-    },
+  // Clearing a handle that already fired (or was never set) is harmless, so the handles are never reset.
+  let uptime: unknown
+  let sleeping: unknown
+  let wake = () => {}
+  const policy = {
+    attempt: 0,
+    exhausted: () => policy.attempt > o.maxRetries,
+    sleep: () =>
+      new Promise<void>((resolve) => {
+        const n = policy.attempt
+        if (n === 0) return resolve()
+        wake = resolve
+        const cap = Math.min(
+          o.maxReconnectionDelay,
+          o.minReconnectionDelay * o.reconnectionDelayGrowFactor ** (n - 1),
+        )
+        sleeping = timers.setTimeout(resolve, random() * cap)
+      }),
     opened() {
-      stopUptime()
-      if (o.minUptime <= 0) attempt = 0
-      else
-        uptime = timers.setTimeout(() => {
-          uptime = null
-          attempt = 0
-        }, o.minUptime)
+      timers.clearTimeout(uptime)
+      if (o.minUptime > 0) uptime = timers.setTimeout(() => (policy.attempt = 0), o.minUptime)
+      else policy.attempt = 0
     },
     failed() {
-      stopUptime()
-      attempt++
+      timers.clearTimeout(uptime)
+      policy.attempt++
     },
     cancel() {
-      stopUptime()
-      if (!sleeping) return
-      timers.clearTimeout(sleeping.handle)
-      sleeping.wake()
+      timers.clearTimeout(uptime)
+      timers.clearTimeout(sleeping)
+      wake()
     },
   }
+  return policy
 }

@@ -99,7 +99,8 @@ export function researchSearching(): LogWriter {
   log.event('phase_started', { phase: 'plan' }, 300)
   log.event('phase_progress', { phase: 'plan', done: 3, total: 3, label: 'Drafting queries' })
   log.event('phase_completed', { phase: 'plan' }, 200)
-  log.event('phase_started', { phase: 'search' }, 200)
+  // The phase says up front how many parallel searches it runs (PROTOCOL v1.1 decision 8).
+  log.event('phase_started', { phase: 'search', tasks: 6 }, 200)
   const tasks: [string, number, number][] = [
     ['arxiv', 6, 8],
     ['patents', 3, 6],
@@ -172,4 +173,31 @@ export function readingCounts(): LogWriter {
     .event('phase_completed', { phase: 'fetch' })
     .event('phase_started', { phase: 'read' }, 100)
     .event('phase_progress', { phase: 'read', done: 10, total: 40, label: 'Document 10 of 40' })
+}
+
+/** Analysing: the agent opened a call, then thinks aloud for `lines` lines (the list keeps 200 entries). */
+export function chattyAgent(lines = 300): LogWriter {
+  const log = researchSearching()
+  log.event('phase_completed', { phase: 'search' }, 400)
+  log.event('phase_skipped', { phase: 'read' }, 100)
+  log.event('phase_started', { phase: 'analyse' }, 100)
+  log.event('agent_started', { agent: 'analyst' }, 100)
+  log.event('tool_executing', { call: 'c1', tool: 'patent_search', agent: 'analyst' }, 300)
+  for (let i = 1; i <= lines; i++)
+    log.event('agent_thinking', { agent: 'analyst', text: `Claim ${i}: comparing with the prior art` }, 40)
+  return log
+}
+
+/** `run_completed` while Analysing was still active, its agent and a call still open (a producer's slip). */
+export function completedWithOpenPhase(): LogWriter {
+  const log = researchAnalysing()
+  return log.event('run_completed', {}, 1_500)
+}
+
+/** Searching done, then back in line for a free agent slot before Reading can start. */
+export function waitingForAgentSlot(): LogWriter {
+  const log = researchSearching()
+  log.event('task_progress', { phase: 'search', task: 'arxiv', done: 8, total: 8 }, 300)
+  log.event('phase_completed', { phase: 'search' }, 300)
+  return log.event('queued', { position: 2, etaMs: 45_000 }, 100)
 }

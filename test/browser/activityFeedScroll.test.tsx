@@ -50,10 +50,11 @@ test('pressing Enter on the last "Show N earlier" leaves keyboard focus on the l
   const source = createTestStore()
   const log = createRunLog()
   const { host, unmount } = await mountInPage(source, <ActivityFeed runId="r1" max={2} />)
+  // Thinking lines: an agent still running is never behind the button (it stays in sight past `max`).
   await act(async () => {
     source.feed(log.next('run_started', { plan: PLAN }))
-    // Thinking lines, not open agents: open work is never hidden behind "Show N earlier".
-    for (const text of ['one', 'two', 'three']) source.feed(log.next('agent_thinking', { agent: 'A', text }))
+    for (const step of [1, 2, 3])
+      source.feed(log.next('agent_thinking', { agent: 'A', text: `step ${step}` }))
   })
   const button = host.querySelector('button')!
   button.focus()

@@ -65,7 +65,7 @@ test('six concurrent searches and a dropped connection still draw a bar that onl
   while (fill.getAnimations().length > 0 && Date.now() < settle) await sleep(20)
   expect(fill.getAnimations()).toEqual([])
   expect(fill.style.transform).toBe('translateX(0%)')
-  // Inside the track's edge (its border), from the start.
+  // Inside the track's edge (its border): the fill starts where the track's padding box does.
   expect(fill.getBoundingClientRect().left).toBeCloseTo(
     track.getBoundingClientRect().left + track.clientLeft,
     0,

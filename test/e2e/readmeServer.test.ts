@@ -54,6 +54,8 @@ describe("README's server example", () => {
       expect(view).toMatchObject({ displayed: 1, progress: 1, confidence: 'high', confidenceReason: 'final' })
       expect(view.phases.map((phase) => phase.id)).toEqual(['search', 'write'])
       expect(view.phases[0]).toMatchObject({ status: 'done', tasks: [{ id: 'arxiv', done: 3, total: 10 }] })
+      // `write` was still active at `complete()`: the end closed it (v1.1 decision 3), nothing reads "In progress".
+      expect(view.phases[1]).toMatchObject({ status: 'done', interrupted: true })
       expect(view.phases).toEqual(example.hub.state('report-42')?.phases)
     } finally {
       client.close()

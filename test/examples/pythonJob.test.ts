@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import { repoRoot } from '../../bench/size'
@@ -13,7 +14,7 @@ const KEY = 'python-example-key'
 let serve: ServeProcess
 
 beforeAll(async () => {
-  serve = await startServe(['--publish-key', KEY, '--heartbeat', '500ms'])
+  serve = await startServe(['--publish-key', KEY, '--heartbeat', '500ms', '--ping', '30s'])
 }, 20_000)
 afterAll(async () => {
   await serve?.stop()
@@ -26,7 +27,7 @@ function runPythonJob(run: string): Promise<{ code: number | null; output: strin
     'python3',
     [script, '--base', serve.base, '--run', run, '--speed', '0.01', '--seed', '7'],
     {
-      env: { PATH: process.env.PATH ?? '', LIVE_PROGRESS_PUBLISH_KEY: KEY },
+      env: { PATH: process.env.PATH ?? '', LIVE_PROGRESS_PUBLISH_KEY: KEY, PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
@@ -43,7 +44,49 @@ function runPythonJob(run: string): Promise<{ code: number | null; output: strin
   })
 }
 
-describe('examples/python: a standard-library research job published to live-progress serve', () => {
+/** Runs a Python program given on stdin with examples/python on its path. */
+function runPython(program: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn('python3', ['-'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PYTHONPATH: join(repoRoot, 'examples', 'python'),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stdin.end(program)
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}
+
+// Child processes on a shared machine: generous timeouts; short heartbeats keep the tests quick, and pings
+// (--ping 30s) stay out of the way of a test process too busy with its own load to answer them in time.
+describe('examples/python: a standard-library research job published to live-progress serve', {
+  timeout: 60_000,
+}, () => {
+  it('runs README’s Python snippet as written', async () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
+    const snippet = /## Any backend[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(snippet).toContain('Run("http://127.0.0.1:8080", "report-42", key=KEY)')
+    const program = `KEY = ${JSON.stringify(KEY)}\n${snippet!.replace('http://127.0.0.1:8080', serve.base)}`
+    const ran = await runPython(program)
+    expect(ran.output).toBe('')
+    expect(ran.code).toBe(0)
+    const got = await fetch(`${serve.base}/v1/runs/report-42`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    })
+    expect(await got.json()).toMatchObject({ seq: 5, state: { status: 'completed' } })
+  })
+
   it('ends exact on a following Node client: the log applied in order, 100%, never backward', async () => {
     const runId = 'python-report'
     const client = createProgressClient({ url: serve.ws, WebSocket: WebSocket as never, flush: 'sync' })
@@ -101,5 +144,5 @@ describe('examples/python: a standard-library research job published to live-pro
       unsubscribe()
       client.close()
     }
-  }, 90_000)
+  })
 })

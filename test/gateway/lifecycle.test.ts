@@ -6,7 +6,9 @@ import { post, runBin, startServe } from './startServe'
 
 const SECRET = 'a-viewer-secret-of-at-least-32-chars!'
 
-describe('live-progress serve: flags, safety and shutdown', () => {
+// Child processes on a shared machine: generous timeouts; short heartbeats keep the tests quick, and pings
+// (--ping 30s) stay out of the way of a test process too busy with its own load to answer them in time.
+describe('live-progress serve: flags, safety and shutdown', { timeout: 60_000 }, () => {
   // The command in-process through its io seam: no child process needed to read flags.
   const run = async (argv: string[]) => {
     const out: string[] = []
@@ -58,9 +60,12 @@ describe('live-progress serve: flags, safety and shutdown', () => {
   })
 
   it('takes keys from the environment, checks viewer tokens on WebSocket and SSE, and answers CORS', async () => {
-    const gateway = await startServe(['--cors', 'https://app.example', '--heartbeat', '200ms'], {
-      env: { LIVE_PROGRESS_PUBLISH_KEY: 'env-key', LIVE_PROGRESS_VIEWER_SECRET: SECRET },
-    })
+    const gateway = await startServe(
+      ['--cors', 'https://app.example', '--heartbeat', '200ms', '--ping', '30s'],
+      {
+        env: { LIVE_PROGRESS_PUBLISH_KEY: 'env-key', LIVE_PROGRESS_VIEWER_SECRET: SECRET },
+      },
+    )
     try {
       const auth = { authorization: 'Bearer env-key' }
       expect(

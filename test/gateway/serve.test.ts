@@ -9,13 +9,24 @@ const auth = { authorization: `Bearer ${KEY}` }
 let serve: ServeProcess
 
 beforeAll(async () => {
-  serve = await startServe(['--publish-key', KEY, '--heartbeat', '200ms', '--publish-rate', '0'])
+  serve = await startServe([
+    '--publish-key',
+    KEY,
+    '--heartbeat',
+    '200ms',
+    '--ping',
+    '30s',
+    '--publish-rate',
+    '0',
+  ])
 }, 20_000)
 afterAll(async () => {
   await serve?.stop()
 })
 
-describe('live-progress serve: the HTTP publish API', () => {
+// Child processes on a shared machine: generous timeouts; short heartbeats keep the tests quick, and pings
+// (--ping 30s) stay out of the way of a test process too busy with its own load to answer them in time.
+describe('live-progress serve: the HTTP publish API', { timeout: 60_000 }, () => {
   it('stamps a batch, answers the last event’s epoch and seq, and serves it to viewers and GET', async () => {
     const viewer = await connectClient(serve.ws)
     viewer.send({ v: 1, type: 'subscribe', run: 'batch' })
@@ -177,7 +188,7 @@ describe('live-progress serve: the HTTP publish API', () => {
     const perWorker = await Promise.all(workers)
     expect(perWorker.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 2))
     for (const seqs of perWorker) expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
-    await viewer.until(() => seqsOf(viewer.frames, 'storm').length === 201)
+    await viewer.until(() => seqsOf(viewer.frames, 'storm').length === 201, 20_000)
     expect(seqsOf(viewer.frames, 'storm')).toEqual(Array.from({ length: 201 }, (_, i) => i + 1))
     let rebuilt = createRunState()
     for (const frame of viewer.frames) {

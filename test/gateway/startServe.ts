@@ -14,8 +14,8 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `live-progress serve` as a child process on a free loopback port: the TypeScript source through tsx
- * (`bin: 'source'`), or the built `dist/cli.js` with plain node as npx runs it (`bin: 'dist'`).
+ * Starts `live-progress serve` as a child process on a free loopback port: the TypeScript source through tsx,
+ * or (`bin`: a path to a built `cli.js`) the bin with plain node, as npx runs it.
  * @example
  * const serve = await startServe(['--publish-key', 'k'])
  * await fetch(`${serve.base}/healthz`)
@@ -23,14 +23,11 @@ export interface ServeProcess {
  */
 export function startServe(
   args: readonly string[] = [],
-  options: { bin?: 'source' | 'dist'; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { bin?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<ServeProcess> {
-  const entry =
-    options.bin === 'dist'
-      ? [join(repoRoot, 'dist', 'cli.js')]
-      : ['--import', 'tsx', join(repoRoot, 'src', 'gateway', 'cli.ts')]
+  const entry = options.bin ? [options.bin] : ['--import', 'tsx', join(repoRoot, 'src', 'gateway', 'cli.ts')]
   const child = spawn(process.execPath, [...entry, 'serve', '--port', '0', ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

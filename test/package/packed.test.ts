@@ -14,6 +14,8 @@ import { promisify } from 'node:util'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { repoRoot } from '../../bench/size'
+import { post, startServe } from '../gateway/startServe'
+import { connectClient, plan } from '../server/wire'
 
 const run = promisify(execFile)
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name)
@@ -53,6 +55,9 @@ beforeAll(() => {
     'react-dom',
     'framer-motion',
     'ws',
+    // The bin's own dependencies: `npx live-progress serve` gets them with the package.
+    'jose',
+    'prom-client',
   ]) {
     link(name)
   }
@@ -75,6 +80,7 @@ describe('the packed tarball', () => {
     expect(messages.map((message) => formatMessage(message, pkg))).toEqual([])
   })
 
+  // attw reads every entry of the tarball: 12–20 s on a shared, loaded machine.
   test('attw: types resolve in node10, node16 from ESM and bundler; only CommonJS-only resolution is left out', async () => {
     // attw exits 1 when it reports anything and cuts a piped stdout short at exit: its JSON goes to a file instead.
     const report = join(dir, 'attw.json')
@@ -90,7 +96,7 @@ describe('the packed tarball', () => {
     )
     expect(left).toEqual([])
     expect(analysis.problems.length).toBeGreaterThan(0) // the rule above is really exercised
-  })
+  }, 60_000)
 
   test('no declaration imports framer-motion: its types stay out of apps type-checking with skipLibCheck off', () => {
     const declarations = (path: string): string[] =>
@@ -129,6 +135,35 @@ describe('the packed tarball', () => {
       { cwd: app },
     )
     expect(imported.stdout.trim()).toBe('object')
+  })
+
+  test('the bin (package.json bin → dist/cli.js) serves with plain node from the unpacked package', async () => {
+    const pkg = JSON.parse(readFileSync(join(unpacked(), 'package.json'), 'utf8')) as {
+      bin: Record<string, string>
+      dependencies: Record<string, string>
+    }
+    const cli = join(unpacked(), pkg.bin['live-progress']!)
+    expect(readFileSync(cli, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
+    for (const dep of ['ws', 'jose', 'prom-client', 'valibot']) expect(pkg.dependencies[dep]).toBeDefined()
+    const serve = await startServe(['--publish-key', 'k'], { bin: cli, cwd: app })
+    try {
+      const viewer = await connectClient(serve.ws)
+      viewer.send({ v: 1, type: 'subscribe', run: 'packed' })
+      const events = [
+        { type: 'run_started', plan },
+        { type: 'phase_started', phase: 'search' },
+        { type: 'run_completed' },
+      ]
+      const answer = await post(serve.base, 'packed', { events }, { authorization: 'Bearer k' })
+      expect(answer).toMatchObject({ status: 200, body: { seq: 3 } })
+      await viewer.waitFor((f) => f.type === 'run_completed')
+      expect(await (await fetch(`${serve.base}/metrics`)).text()).toContain(
+        'live_progress_hub_events_total 3',
+      )
+      await viewer.close()
+    } finally {
+      expect(await serve.stop()).toBe(0)
+    }
   })
 
   // attw covers node10 and node16 resolution; this is the strictest consumer, once (skipLibCheck off costs ~15 s).

@@ -179,7 +179,9 @@ function memoryPeer() {
 
 describe('fuzz: the hub connection seam', () => {
   test(`answers ${FRAMES.toLocaleString('en-US')} malformed client frames with bad_frame and keeps serving other connections`, async () => {
-    const hub = createProgressHub({ heartbeatMs: 60_000, epoch: () => 'e1' })
+    // A refusal budget as large as the storm: this test is about each frame's answer, not the 1008 that ends a
+    // flood under the default budget (test/server/budgetsConnections.test.ts).
+    const hub = createProgressHub({ heartbeatMs: 60_000, epoch: () => 'e1', refusalBurst: FRAMES })
     const run = hub.run('run-1')
     await run.start([{ id: 'a', label: 'A', weight: 1 }])
     const good = memoryPeer()

@@ -132,19 +132,18 @@ describe('connection liveness (PROTOCOL v1.1 rule 8)', () => {
     client.close()
   })
 
-  test('a transport without reconnect() is shown as reconnecting while silent, never live, and open when it speaks', () => {
+  test('a transport without reconnect() is left open: its silent runs go stale, never live', () => {
     const { world, client, open, say, status, view } = setup({}, false)
     client.follow('run-1')
     open()
     say(subscribed(1000))
     say(JSON.stringify(ev('run_started', 1, { plan })))
-    world.advance(2500)
-    expect(status()).toBe('reconnecting')
-    expect(view()?.confidenceReason).toBe('reconnecting')
+    world.advance(2800) // the store refreshes every 250 ms
     expect(client.stats().silences).toBe(1)
-    say(beat())
     expect(status()).toBe('open')
-    expect(view()?.confidenceReason).not.toBe('reconnecting')
+    expect(view()?.confidenceReason).toBe('stale')
+    say(beat())
+    expect(view()?.confidenceReason).not.toBe('stale')
     client.close()
   })
 

@@ -8,11 +8,13 @@ import { plan } from '../../server/wire'
 import { post, startServe } from '../startServe'
 import { type Fault, RUN, startFakeBackend } from './fakeBackend'
 
-const options = { timeoutMs: 800, heartbeats: 3, heartbeatMs: 250 }
+const options = { timeoutMs: 1500, heartbeats: 3, heartbeatMs: 400 }
 
-describe('live-progress check: the conformance checker', () => {
+// Child processes on a shared machine: generous timeouts; short heartbeats keep the tests quick, and pings
+// (--ping 30s) stay out of the way of a test process too busy with its own load to answer them in time.
+describe('live-progress check: the conformance checker', { timeout: 60_000 }, () => {
   it('passes the project’s own gateway on a run published over HTTP', async () => {
-    const serve = await startServe(['--heartbeat', '200ms'])
+    const serve = await startServe(['--heartbeat', '500ms', '--ping', '30s'])
     try {
       const events = [
         { type: 'run_started', plan },
@@ -93,7 +95,7 @@ describe('live-progress check: the conformance checker', () => {
           child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
           child.once('close', (code) => resolve({ code, out }))
         })
-      const json = await cli([fake.url, '--run', RUN, '--json', '--timeout', '800ms'])
+      const json = await cli([fake.url, '--run', RUN, '--json', '--timeout', '1500ms'])
       expect(json.code).toBe(1)
       const report = JSON.parse(json.out) as {
         ok: boolean
@@ -104,7 +106,7 @@ describe('live-progress check: the conformance checker', () => {
         rule: 'heartbeat-head',
         statement: expect.stringContaining('head'),
       })
-      const text = await cli([fake.url, '--run', RUN, '--timeout', '800ms'])
+      const text = await cli([fake.url, '--run', RUN, '--timeout', '1500ms'])
       expect(text.code).toBe(1)
       expect(text.out).toMatch(/✗ \[heartbeat-head\] head 14 while this connection had seq 13/)
     } finally {

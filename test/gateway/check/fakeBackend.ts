@@ -44,7 +44,7 @@ const BODIES: Body[] = [
  * A small protocol server written from the spec (not the kit's hub), serving one finished run of 13 events over
  * a real `ws` server on 127.0.0.1: correct with `fault: 'none'`, and broken in one named way otherwise.
  */
-export async function startFakeBackend(fault: Fault, heartbeatMs = 250) {
+export async function startFakeBackend(fault: Fault, heartbeatMs = 400) {
   const bodies = BODIES.map((body) => ({ ...body }))
   // A log that breaks a phase rule: progress that goes backward.
   if (fault === 'bad-log') bodies[4] = { type: 'phase_progress', phase: 'search', done: 0, total: 4 }
