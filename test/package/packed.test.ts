@@ -200,7 +200,15 @@ export const parts = [createSseTransport, createProgressHub]
       moduleResolution: 'bundler',
       types: ['node'],
     }
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.tsx'] }))
+    // The README's Next.js recipe, verbatim: its server page and its client component.
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
+    const recipe = [...readme.matchAll(/```tsx\n\/\/ app\/reports\/\[id\]\/(\w+\.tsx)\n([\s\S]*?)```/g)]
+    expect(recipe.map(([, file]) => file)).toEqual(['page.tsx', 'ReportProgress.tsx'])
+    for (const [, file, code] of recipe) writeFileSync(join(project, file!), code!)
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions, files: ['app.tsx', 'page.tsx', 'ReportProgress.tsx'] }),
+    )
     const result = await run(bin('tsc'), ['-p', project], { cwd: project }).catch(
       (error: { stdout: string }) => error,
     )
