@@ -60,8 +60,14 @@ export function acceptSocket<Request>(
     grace = later(() => socket.terminate?.(), options.closeGraceMs ?? SOCKET_DEFAULTS.closeGraceMs)
     ;(grace as { unref?: () => void } | undefined)?.unref?.()
   }
+  // ws's net socket: a reply to an answer always comes in a later read than the request it answers, so reads
+  // tell a pipelined burst from a client that already saw the answer (a timer-based turn cannot).
+  const raw = (socket as { _socket?: { on?(event: 'data', listener: () => void): unknown } })._socket
+  let reads = 0
+  raw?.on?.('data', () => reads++)
   const connection = connect(
     {
+      reads: raw?.on ? () => reads : undefined,
       send: (text) => socket.send(text),
       get bufferedAmount() {
         return socket.bufferedAmount

@@ -17,6 +17,11 @@ export interface HubPeer {
   /** Bytes queued but not yet written; the send funnel closes the peer with 1013 past the cap. */
   readonly bufferedAmount: number
   close(code: number, reason: string): void
+  /**
+   * Reads from the transport so far. Frames of one read were pipelined: the client sent them before it could see
+   * an answer given after that read. Without it, the hub's turn of the event loop stands in for a read.
+   */
+  reads?(): number
 }
 
 /** What the transport calls back: each incoming message, and once when the peer has closed. */
@@ -80,7 +85,7 @@ export function createConnection<Request>(
     perSecond: options.refusalsPerSecond,
     now: options.now,
   })
-  const sink = { send, pump: ctx.pump, counters, turn: ctx.turn }
+  const sink = { send, pump: ctx.pump, counters, turn: peer.reads ?? ctx.turn }
 
   /** Closes (1013) a peer past its send budget: the client resumes from its last seq on a new connection. */
   function overBudget(): boolean {

@@ -9,7 +9,7 @@ export interface FeedSink {
   send(text: string): boolean
   pump: ReplayPump
   counters: HubCounters
-  /** The number of the event loop's current turn (see `createTurnClock`). */
+  /** The number of the current burst: the transport's read (`HubPeer.reads`), else the event loop's turn. */
   turn(): number
 }
 

@@ -1,8 +1,9 @@
+import type { IncomingMessage } from 'node:http'
 import fc from 'fast-check'
 import type { ServerFrame } from '../../src/protocol/types'
 import { createProgressHub, type ProgressHubOptions } from '../../src/server'
 import { connectMemory } from './memoryPeer'
-import { plan } from './wire'
+import { connectClient, plan, serveHub } from './wire'
 
 /** Hub timers whose 0 ms callbacks (the replay pump's turns) run only when the test says so. */
 function manualTurns() {
@@ -130,6 +131,30 @@ describe('replays', () => {
     client.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: run.head - 2 })
     expect(client.all.slice(2).map((f) => f.type)).toEqual(['subscribed', 'phase_progress', 'phase_progress'])
     await hub.close()
+  })
+
+  it('answers a request the client sent after it saw the snapshot, however soon: over ws a burst is one read', async () => {
+    // The timer-based turn never advances here: only the socket's reads tell the two requests apart.
+    const turns = manualTurns()
+    const hub = createProgressHub<IncomingMessage>(turns.timers)
+    const served = await serveHub(hub)
+    const run = hub.run('r')
+    await run.start(plan)
+    await run.phaseStarted('search')
+    for (let i = 1; i <= 400; i++) await run.phaseProgress('search', i, 400, `item ${i} of 400`)
+    const client = await connectClient(served.url)
+    try {
+      client.send({ v: 1, type: 'subscribe', run: 'r', epoch: 'an-old-epoch', after: 3 })
+      await client.until(() => client.frames.some((f) => f.type === 'snapshot'))
+      client.send({ v: 1, type: 'resync', run: 'r', epoch: run.epoch, after: run.head + 10 })
+      await client.until(() => client.frames.filter((f) => f.type === 'snapshot').length === 2)
+      expect(client.all.map((f) => f.type)).toEqual(['subscribed', 'snapshot', 'subscribed', 'snapshot'])
+      expect(hub.metrics().coalesced).toBe(0)
+    } finally {
+      await client.close()
+      await served.close()
+      await hub.close()
+    }
   })
 
   it('sends no heartbeat for a run while its replay is under way', async () => {

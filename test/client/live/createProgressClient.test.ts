@@ -333,7 +333,7 @@ describe('createProgressClient over a real socket', () => {
     expect(server.connections).toHaveLength(1)
   })
 
-  it('marks a run stale when no frame comes within the heartbeat timeout, and heartbeats keep it live', async () => {
+  it('drops to low confidence when no frame comes within the heartbeat timeout, and heartbeats keep it live', async () => {
     const { client, run } = connect({ heartbeatTimeoutMs: 300, refreshMs: 20 })
     client.follow('run-1')
     const socket = await server.connection(0)
@@ -348,7 +348,13 @@ describe('createProgressClient over a real socket', () => {
     }
     await sleep(10)
     expect(run()?.confidenceReason).toBe('live')
-    await waitFor(() => (run()?.confidenceReason === 'stale' ? true : undefined), 2000)
+    // Stale, or already reconnecting: rule 8 drops the silent socket at the same timeout, and which of the two
+    // the next refresh shows first is a race. Either way it is no longer "live".
+    const reason = await waitFor(() => {
+      const now = run()?.confidenceReason
+      return now === 'stale' || now === 'reconnecting' ? now : undefined
+    }, 2000)
+    expect(['stale', 'reconnecting']).toContain(reason)
     expect(run()?.confidence).toBe('low')
   })
 
