@@ -33,7 +33,9 @@ function refusal(error: PublishError, index: number): Answer {
   const message = error.message
   if (error.reason === 'frame_too_large') return fail(413, { code: 'too_large', index, message })
   if (error.reason === 'invalid_event') return fail(400, { code: 'invalid', index, message })
-  if (error.reason === 'hub_closed') return fail(503, { code: 'unavailable', message })
+  if (error.reason === 'hub_closed' || error.reason === 'store_unavailable') {
+    return fail(503, { code: 'unavailable', message }, { 'retry-after': '1' })
+  }
   return fail(409, { code: 'rejected', reason: error.reason, index, message })
 }
 

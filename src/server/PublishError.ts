@@ -11,6 +11,8 @@ export type PublishErrorReason =
   | 'state_too_large'
   /** `hub.close()` was called. */
   | 'hub_closed'
+  /** The shared store (Redis) could not be reached, or the run kept moving under other instances' appends. */
+  | 'store_unavailable'
   /** More calls of the run's publisher were waiting than `maxQueuedPublishes`: await them. */
   | 'overloaded'
 

@@ -116,7 +116,7 @@ export function createProgressHub<Request = unknown>(
     if (found) return found
     if (heldCount() >= resolved.maxHeldRuns) return null
     // Only a record can find out whether the store has a run of this id.
-    if (!resolved.persist) return heldRuns.hold(runId)
+    if (!resolved.persist && !resolved.store) return heldRuns.hold(runId)
     const made = record(runId)
     heldRecords.add(made)
     return made

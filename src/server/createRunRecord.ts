@@ -4,6 +4,7 @@ import type { RunState } from '../protocol/types'
 import { createAbandonWatch } from './createAbandonWatch'
 import { createEventLog, type LogEntry } from './createEventLog'
 import { createPersistWriter, type PersistWriter } from './createPersistWriter'
+import { createSharedRun, type RunReplica, type SharedRun } from './createSharedRun'
 import { createSnapshotBudget } from './createSnapshotBudget'
 import { createUnwatchedSignals, type UnwatchedSignals } from './createUnwatchedSignals'
 import { createViewerWaiters, type ViewerWaiters } from './createViewerWaiters'
@@ -88,6 +89,9 @@ export interface PrefixResult {
 
 const noop = () => {}
 
+/** Appends refused because other instances moved the run on, before a publish gives up (`store_unavailable`). */
+const SHARED_ATTEMPTS = 32
+
 /**
  * One run in the hub: its state (built by the shared reducer), log, epoch, head seq, subscribers and the
  * queue that serialises every mutation. Live events reach subscribers synchronously inside a commit; a
@@ -101,8 +105,8 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   // Server time of the last sequenced event (heartbeat `idle`); null when unknown.
   let lastEventAt: number | null = null
   let state: RunState = createRunState()
-  const log = createEventLog(options.logLimit)
-  let ready = !options.persist
+  let log = createEventLog(options.logLimit)
+  let ready = !options.persist && !options.store
   let owned = false
   let disposed = false
   let closing = false
@@ -131,9 +135,15 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   const budget = createSnapshotBudget(id)
   // Made on the first `unwatched()`, like the waiters: most runs never ask.
   let unwatched: UnwatchedSignals | null = null
-  // Abandonable: started and not ended, and nobody follows it or waits for a viewer.
+  // Abandonable: started and not ended, and nobody follows it or waits for a viewer. With a shared store only
+  // the instance that publishes it may judge it abandoned.
   const idle = () =>
-    !disposed && ready && subscribers.size === 0 && (viewers?.size ?? 0) === 0 && state.status === 'running'
+    !disposed &&
+    ready &&
+    (!options.store || owned) &&
+    subscribers.size === 0 &&
+    (viewers?.size ?? 0) === 0 &&
+    state.status === 'running'
   const watch = createAbandonWatch({
     abandonMs: options.abandonMs,
     now: options.now,
@@ -143,7 +153,20 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     abandoned: abandon,
   })
 
-  let tail: Promise<unknown> = options.persist ? load() : Promise.resolve()
+  const shared: SharedRun | null = options.store
+    ? createSharedRun(id, replica(), {
+        store: options.store,
+        limits: options.limits,
+        logLimit: options.logLimit,
+        checkMs: options.heartbeatMs,
+        epoch: options.epoch,
+        setTimeout: options.setTimeout,
+        clearTimeout: options.clearTimeout,
+        report: reportError,
+      })
+    : null
+
+  let tail: Promise<unknown> = options.persist ? load() : shared ? open() : Promise.resolve()
 
   function reportError(error: unknown, context: string) {
     counters.persistErrors++
@@ -174,14 +197,61 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       if (isTerminal(state.status)) unwatched?.dispose()
     }
     ready = true
+    answerPending()
+    checkIdle()
+    watch.arm()
+  }
+
+  // Subscribers that asked while the run loaded (or was checked against the store) get their answers now.
+  function answerPending() {
     for (const [subscriber, request] of subscribers) {
       if (request) {
         subscribers.set(subscriber, null)
         subscriber.answer(plan(request))
       }
     }
+  }
+
+  async function open() {
+    await shared!.open()
+    ready = true
+    answerPending()
     checkIdle()
     watch.arm()
+  }
+
+  // The record as a mirror of the store's run: positions and events come from there, numbered already.
+  function replica(): RunReplica {
+    return {
+      get epoch() {
+        return epoch
+      },
+      get head() {
+        return head
+      },
+      get state() {
+        return state
+      },
+      last: () => log.tail(1)[0],
+      ingest(entries, next, ts) {
+        accept(entries, next, ts ?? options.now())
+      },
+      reset(position) {
+        epoch = position.epoch
+        head = position.head
+        state = position.state
+        lastEventAt = position.ts
+        cachedSnapshot = null
+        log = createEventLog(options.logLimit)
+        for (const entry of position.log) log.append(entry)
+        budget.measure(epoch, state)
+        if (!ready) return
+        // Live subscribers were following another position: the acknowledgement and a snapshot move them over.
+        for (const [subscriber, request] of subscribers) if (request === null) subscriber.answer(plan({}))
+        if (isTerminal(state.status)) checkIdle()
+      },
+      serial: (fn) => record.serial(fn),
+    }
   }
 
   function snapshot() {
@@ -224,30 +294,72 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     return { kind: 'snapshot', log: record }
   }
 
-  function commit(inputs: readonly EventInput[]): number {
-    return apply(inputs, (ts) => stageEvents(inputs, stagingRun(), ts)).head
+  function commit(inputs: readonly EventInput[]): number | Promise<number> {
+    const stage = (ts: number) => stageEvents(inputs, stagingRun(), ts)
+    return shared ? applyShared(inputs, stage).then((done) => done.head) : apply(inputs, stage).head
   }
 
   function stagingRun() {
     return { id, epoch, head, state, limits: options.limits, budget }
   }
 
-  /** Stages through `stage` (which throws or reports refusals), then logs, sends and persists what it staged. */
-  function apply<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
-    const ts = options.now()
-    let staged: S
+  /** Runs `stage` (which throws or reports refusals), counting a refusal; a closed hub refuses everything. */
+  function staging<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S, ts: number): S {
     try {
       if (ctx.isClosed()) {
         throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
       }
-      staged = stage(ts)
+      return stage(ts)
     } catch (error) {
       counters.rejected++
       throw error
     }
-    const { entries } = staged
-    if (entries.length === 0) return { head, staged }
-    state = staged.state
+  }
+
+  /** Stages through `stage`, then logs, sends and persists what it staged. */
+  function apply<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
+    const ts = options.now()
+    const staged = staging(inputs, stage, ts)
+    if (staged.entries.length > 0) accept(staged.entries, staged.state, ts)
+    return { head, staged }
+  }
+
+  /**
+   * `apply` through the shared store: the append succeeds only at the epoch and head it was staged against;
+   * otherwise this record catches up with the store and stages again.
+   */
+  async function applyShared<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
+    const types = () => inputs.map((input) => String(input?.type)).join('+')
+    for (let attempt = 0; ; attempt++) {
+      const ts = options.now()
+      const staged = staging(inputs, stage, ts)
+      if (staged.entries.length === 0) return { head, staged }
+      let result: Awaited<ReturnType<SharedRun['append']>>
+      try {
+        result = await shared!.append(staged.entries, staged.state, ts)
+        if (!result.ok && attempt < SHARED_ATTEMPTS) await shared!.sync(result)
+      } catch (error) {
+        reportError(error, 'store.append')
+        counters.rejected++
+        throw new PublishError('store_unavailable', id, types(), (error as Error)?.message)
+      }
+      if (result.ok) {
+        accept(staged.entries, staged.state, ts)
+        return { head, staged }
+      }
+      if (attempt >= SHARED_ATTEMPTS) {
+        counters.rejected++
+        throw new PublishError('store_unavailable', id, types(), `the run moved on ${attempt + 1} times`)
+      }
+      // Two instances racing on one run: a random pause lets one of them through.
+      if (attempt >= 2)
+        await new Promise<void>((resolve) => options.setTimeout(() => resolve(), Math.random() * attempt))
+    }
+  }
+
+  /** Logs entries that follow the head, sends them to live subscribers and persists them. */
+  function accept(entries: LogEntry[], next: RunState, ts: number) {
+    state = next
     head += entries.length
     lastEventAt = ts
     cachedSnapshot = null
@@ -265,12 +377,13 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       unwatched?.dispose()
       checkIdle()
     }
-    return { head, staged }
   }
 
   function checkIdle() {
     if (subscribers.size > 0 || !ready || disposed) return
-    if (isTerminal(state.status)) {
+    // A run in a shared store needs no copy here once nobody here follows or publishes it.
+    if (shared && !owned) ctx.remove(record)
+    else if (isTerminal(state.status)) {
       retainTimer ??= options.setTimeout(() => ctx.remove(record), options.retainMs)
     } else if (head === 0 && !owned) ctx.remove(record)
   }
@@ -281,14 +394,16 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       if (!idle() || watch.quietFor() < options.abandonMs) return watch.arm()
       counters.abandoned++
       const seconds = Math.round(watch.quietFor() / 1000)
-      commit([{ type: 'run_failed', error: `abandoned: no event for ${seconds} s and nobody following` }])
+      return commit([
+        { type: 'run_failed', error: `abandoned: no event for ${seconds} s and nobody following` },
+      ])
     })
     tail = result.then(noop, (error: unknown) => reportError(error, 'abandon'))
   }
 
   // Every mutation waits its turn on `tail`; a producer that never awaits would queue without bound, so past
   // `maxQueuedPublishes` waiting calls its calls are refused.
-  function enqueue<T>(inputs: readonly EventInput[], mutate: () => T): Promise<T> {
+  function enqueue<T>(inputs: readonly EventInput[], mutate: () => T | Promise<T>): Promise<T> {
     if (queued >= options.maxQueuedPublishes) {
       counters.rejected++
       const types = inputs.map((input) => String(input?.type)).join('+')
@@ -332,19 +447,29 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
      * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
      */
     publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
-      return enqueue(inputs, () => {
-        const { head: last, staged } = apply(inputs, (ts) => stagePrefix(inputs, stagingRun(), ts))
+      const stage = (ts: number) => stagePrefix(inputs, stagingRun(), ts)
+      const finish = ({ head: last, staged }: ReturnType<typeof apply<ReturnType<typeof stage>>>) => {
         if (staged.refused) counters.rejected++
         const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
         if (staged.refused) out.refused = staged.refused
         return out
-      })
+      }
+      return enqueue(inputs, () =>
+        shared ? applyShared(inputs, stage).then(finish) : finish(apply(inputs, stage)),
+      )
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
-      subscribers.set(subscriber, ready ? null : request)
+      // Beyond our head in our epoch: this copy lags the store, or the store lost a tail the client saw.
+      const beyond = shared !== null && ready && request.epoch === epoch && (request.after ?? 0) > head
+      subscribers.set(subscriber, ready && !beyond ? null : request)
       unwatched?.viewers(subscribers.size)
-      if (ready) subscriber.answer(plan(request))
+      if (beyond) {
+        void record.serial(async () => {
+          await shared!.verify(request.after!).catch((error: unknown) => reportError(error, 'store.verify'))
+          answerPending()
+        })
+      } else if (ready) subscriber.answer(plan(request))
       viewers?.seen()
     },
     /** See `ReplaySource`: `null` when that part of the log is gone (the reader sends `snapshotFrame()`). */
@@ -412,9 +537,16 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         return writer.flush()
       })
     },
+    /** Runs `fn` after every mutation queued before it (not counted against `maxQueuedPublishes`). */
+    serial(fn: () => Promise<void> | void): Promise<void> {
+      const result = tail.then(fn)
+      tail = result.then(noop, noop)
+      return result
+    },
     dispose() {
       if (disposed) return
       disposed = true
+      shared?.close()
       cancelRetain()
       watch.dispose()
       subscribers.clear()

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type ReducerLimits } from '../core/applyEvent'
+import type { HubStore } from './hubStore'
 import type { HubPersist } from './persist'
 
 /** Timer and clock seams. Defaults read `globalThis` at call time so fake timers installed later still work. */
@@ -62,6 +63,11 @@ export interface ProgressHubOptions<Request = unknown> extends Partial<HubTimers
   epoch?: () => string
   /** Storage seam. Without it a restarted hub starts new epochs, so clients get snapshots. */
   persist?: HubPersist
+  /**
+   * A store shared by several hubs (`createRedisStore`): every run's log, head and state live there, so any
+   * instance publishes, replays and snapshots any run. Takes the place of `persist`.
+   */
+  store?: HubStore
   /** Coalescing period of persist writes, ms (terminal events are written at once). */
   persistMs?: number
   /** Events of the log tail saved with each snapshot. */
@@ -116,6 +122,7 @@ export interface ResolvedHubOptions<Request> extends HubTimers {
   authorize: ((request: Request, runId: string) => boolean | Promise<boolean>) | undefined
   epoch: () => string
   persist: HubPersist | undefined
+  store: HubStore | undefined
   persistMs: number
   persistLogLimit: number
   onError: (error: unknown, context: string) => void
@@ -190,7 +197,8 @@ export function resolveHubOptions<Request>(
     },
     authorize: options.authorize,
     epoch: options.epoch ? checkedEpoch(options.epoch, onError) : newEpoch,
-    persist: options.persist,
+    persist: options.store ? undefined : options.persist,
+    store: options.store,
     persistMs: options.persistMs ?? HUB_DEFAULTS.persistMs,
     persistLogLimit: options.persistLogLimit ?? HUB_DEFAULTS.persistLogLimit,
     onError,
