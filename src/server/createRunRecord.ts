@@ -203,13 +203,29 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   }
 
   // Subscribers that asked while the run loaded (or was checked against the store) get their answers now.
-  function answerPending() {
+  // With a shared store, one asking beyond our head in our epoch waits for `verify` first (`verified`: done).
+  function answerPending(verified = false) {
+    let verifying = 0
     for (const [subscriber, request] of subscribers) {
-      if (request) {
+      if (!request) continue
+      if (!verified && isBeyond(request)) verifying = Math.max(verifying, request.after!)
+      else {
         subscribers.set(subscriber, null)
         subscriber.answer(plan(request))
       }
     }
+    if (verifying > 0) verify(verifying)
+  }
+
+  // Beyond our head in our epoch: this copy lags the store, or the store lost a tail the client saw.
+  const isBeyond = (request: SubscribeRequest) =>
+    shared !== null && request.epoch === epoch && (request.after ?? 0) > head
+
+  function verify(after: number) {
+    void record.serial(async () => {
+      await shared!.verify(after).catch((error: unknown) => reportError(error, 'store.verify'))
+      answerPending(true)
+    })
   }
 
   async function open() {
@@ -460,16 +476,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {
       cancelRetain()
-      // Beyond our head in our epoch: this copy lags the store, or the store lost a tail the client saw.
-      const beyond = shared !== null && ready && request.epoch === epoch && (request.after ?? 0) > head
+      const beyond = ready && isBeyond(request)
       subscribers.set(subscriber, ready && !beyond ? null : request)
       unwatched?.viewers(subscribers.size)
-      if (beyond) {
-        void record.serial(async () => {
-          await shared!.verify(request.after!).catch((error: unknown) => reportError(error, 'store.verify'))
-          answerPending()
-        })
-      } else if (ready) subscriber.answer(plan(request))
+      if (beyond) verify(request.after!)
+      else if (ready) subscriber.answer(plan(request))
       viewers?.seen()
     },
     /** See `ReplaySource`: `null` when that part of the log is gone (the reader sends `snapshotFrame()`). */

@@ -9,7 +9,7 @@ type RedisClient = ReturnType<typeof createClient>
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; ignored when `client` is given. */
   url?: string
-  /** A client to use (not connected yet, or connected); the store makes a duplicate of it for PUB/SUB. */
+  /** A client to use (connected or not; the store connects it and never closes it); PUB/SUB uses a duplicate. */
   client?: RedisClient
   /** Prepended to every key and channel (several apps on one Redis). Default `lp:`. */
   prefix?: string
@@ -30,6 +30,9 @@ export interface RedisStore extends HubStore {
   keys(runId: string): { meta: string; log: string; channel: string }
   close(): Promise<void>
 }
+
+/** How long `close()` waits for replies still owed before it drops the connections. */
+const CLOSE_GRACE_MS = 1000
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
 
@@ -58,6 +61,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const metaTtlMs = options.metaTtlMs ?? 7 * 24 * 60 * 60_000
   const logTtlMs = Math.min(options.logTtlMs ?? 24 * 60 * 60_000, metaTtlMs)
   const onError = options.onError ?? (() => {})
+  const ownsClient = !options.client
   const client: RedisClient = options.client ?? createClient({ url: options.url })
   const subscriber: RedisClient = client.duplicate()
   const scripts = { append: sha1(APPEND_SCRIPT), rotate: sha1(ROTATE_SCRIPT) }
@@ -210,10 +214,15 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       closed = true
       listeners.clear()
       reconnectListeners.clear()
-      await Promise.allSettled([
-        client.isOpen ? client.close() : null,
+      // A graceful close waits for replies; one still owed by a server that went away would hold it forever.
+      const graceful = Promise.allSettled([
+        client.isOpen && ownsClient ? client.close() : null,
         subscriber.isOpen ? subscriber.close() : null,
       ])
+      const timer = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())
+      await Promise.race([graceful, timer])
+      if (ownsClient && client.isOpen) client.destroy()
+      if (subscriber.isOpen) subscriber.destroy()
     },
   }
 }
