@@ -37,6 +37,7 @@ const externals = [
   'reconnecting-websocket',
   'jose',
   'prom-client',
+  'redis',
 ]
 const isExternal = (id: string) =>
   id.startsWith('node:') || externals.some((name) => id === name || id.startsWith(`${name}/`))

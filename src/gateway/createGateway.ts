@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { attachWebSocket } from '../server/attachWebSocket'
 import type { ProgressHub } from '../server/createProgressHub'
+import { createRedisStore, type RedisStore } from '../server/redis/createRedisStore'
 import { acceptSse } from '../server/sse'
 import { checkBearer } from './checkBearer'
 import { createGatewayHub } from './createGatewayHub'
@@ -11,6 +12,7 @@ import { createGatewayMetrics } from './createGatewayMetrics'
 import { createMemoryIdempotencyStore } from './createIdempotencyStore'
 import { createPublishHandler } from './createPublishHandler'
 import { createRateBudget } from './createRateBudget'
+import { createRedisIdempotencyStore } from './createRedisIdempotencyStore'
 import { createViewerAuth } from './createViewerAuth'
 import { GATEWAY_DEFAULTS, type GatewayOptions } from './gatewayOptions'
 import { replyError, replyJson } from './httpReply'
@@ -19,6 +21,8 @@ import { matchRoute, type Route } from './matchRoute'
 export interface Gateway {
   server: Server
   hub: ProgressHub<IncomingMessage>
+  /** The Redis engine when `redis` was given: runs, idempotency answers and fan-out shared by every instance. */
+  redis: RedisStore | null
   /** Listens and resolves with the base URL (`http://host:port`). */
   listen(port: number, host: string): Promise<string>
   /** Stops accepting, closes viewers with 1001, writes unsaved state, closes the server. Idempotent. */
@@ -42,7 +46,16 @@ const PREFLIGHT = {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const report = options.onError ?? (() => {})
   const auth = createViewerAuth(options.viewerSecret, options.hub?.now)
-  const hub = createGatewayHub(options.hub, auth.authorize, report)
+  const prefix = options.redis?.prefix ?? 'lp:'
+  const redis = options.redis
+    ? createRedisStore({
+        url: options.redis.url,
+        prefix,
+        logLimit: options.hub?.logLimit,
+        onError: (error) => report(error, 'redis'),
+      })
+    : null
+  const hub = createGatewayHub(redis ? { ...options.hub, store: redis } : options.hub, auth.authorize, report)
   const metrics = createGatewayMetrics(() => hub.metrics())
   const cors: Record<string, string> = options.cors ? { 'access-control-allow-origin': options.cors } : {}
   if (options.cors && options.cors !== '*') cors.vary = 'origin'
@@ -55,6 +68,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }),
     store:
       options.idempotencyStore ??
+      (redis ? createRedisIdempotencyStore(redis.client, prefix) : null) ??
       createMemoryIdempotencyStore({
         maxEntries: options.idempotencyLimit ?? GATEWAY_DEFAULTS.idempotencyLimit,
       }),
@@ -99,7 +113,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           const message = 'a viewer token for this run (or the publish key) is needed'
           return replyError(response, 403, { code: 'forbidden', message }, cors)
         }
-        const found = hub.peek(route.run)
+        // With Redis the run may live on another instance: the store has its latest snapshot.
+        const stored = redis ? await redis.load(route.run, 0) : undefined
+        const found = stored
+          ? { epoch: stored.epoch, seq: stored.head, state: stored.state }
+          : hub.peek(route.run)
         if (!found) return replyError(response, 404, { code: 'unknown_run', message: 'no such run' }, cors)
         return replyJson(response, 200, found, cors)
       }
@@ -115,8 +133,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         }
         acceptSse(hub, request, response, { headers: cors })
         return
-      case 'healthz':
-        return replyJson(response, closing ? 503 : 200, { ok: !closing, ...hub.metrics() })
+      case 'healthz': {
+        const ok = !closing && (redis?.isReady() ?? true)
+        const store = redis ? { redis: redis.isReady() } : {}
+        return replyJson(response, ok ? 200 : 503, { ok, ...store, ...hub.metrics() })
+      }
       case 'metrics': {
         const text = await metrics.text()
         response.writeHead(200, { 'content-type': metrics.contentType })
@@ -178,12 +199,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     await drained(GATEWAY_DEFAULTS.closeGraceMs)
     await sockets.close()
     server.closeAllConnections()
+    await redis?.close()
   }
 
   return {
     server,
     hub,
-    listen(port, host) {
+    redis,
+    async listen(port, host) {
+      if (redis) await reachable(redis, options.redis!.url)
       return new Promise((resolve, reject) => {
         server.once('error', reject)
         server.listen(port, host, () => {
@@ -198,5 +222,21 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       closing ??= shutdown()
       return closing
     },
+  }
+}
+
+/** Waits for Redis before listening, so a gateway that cannot reach it says so instead of serving half. */
+async function reachable(redis: RedisStore, url: string) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`cannot reach Redis at ${url}`)),
+      GATEWAY_DEFAULTS.redisConnectMs,
+    )
+  })
+  try {
+    await Promise.race([redis.ready(), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }

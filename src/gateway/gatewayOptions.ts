@@ -20,6 +20,11 @@ export interface GatewayOptions {
   idempotencyLimit?: number
   /** Where idempotency answers live (default: in memory, bounded). */
   idempotencyStore?: IdempotencyStore
+  /**
+   * Redis for scale-out (`live-progress serve --redis`): runs, replay logs and idempotency answers live there,
+   * so several gateways behind a load balancer serve the same runs.
+   */
+  redis?: { url: string; prefix?: string }
   /** The hub's own options (limits, timers, persist). `authorize` is the gateway's (viewer tokens). */
   hub?: Omit<ProgressHubOptions<IncomingMessage>, 'authorize'>
   /** Where the gateway reports errors it swallows. */
@@ -36,4 +41,6 @@ export const GATEWAY_DEFAULTS = {
   idempotencyLimit: 100_000,
   /** How long shutdown waits for viewers to answer the 1001 close before cutting them. */
   closeGraceMs: 2000,
+  /** How long `listen` waits for Redis before it gives up. */
+  redisConnectMs: 10_000,
 } as const

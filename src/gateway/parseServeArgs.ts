@@ -19,6 +19,9 @@ One process: viewers over WebSocket (/v1/live) and SSE (/v1/sse), the HTTP publi
   --publish-burst <n>        events a quiet run may publish at once (default ${GATEWAY_DEFAULTS.publishBurst})
   --idempotency-ttl <t>      how long an Idempotency-Key's answer is kept (default 24h)
   --idempotency-limit <n>    answers kept in memory at most (default ${GATEWAY_DEFAULTS.idempotencyLimit})
+  --redis <url>              share runs with every instance on this Redis (env LIVE_PROGRESS_REDIS_URL),
+                             e.g. redis://127.0.0.1:6379; idempotency answers move there too
+  --redis-prefix <p>         prefix of every Redis key and channel (default lp:)
 Hub limits:
   --heartbeat <t>            heartbeat period per followed run (default ${HUB_DEFAULTS.heartbeatMs / 1000}s)
   --ping <t>                 WebSocket ping period; a viewer answering none of two is cut (default: the heartbeat; 0 = none)
@@ -54,6 +57,8 @@ const FLAGS = {
   'publish-burst': { type: 'string' },
   'idempotency-ttl': { type: 'string' },
   'idempotency-limit': { type: 'string' },
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
   heartbeat: { type: 'string' },
   ping: { type: 'string' },
   'log-limit': { type: 'string' },
@@ -103,6 +108,13 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     gateway.viewerSecret = viewerSecret
   }
   if (parsed.cors !== undefined) gateway.cors = parsed.cors
+  const redis = parsed.redis ?? env.LIVE_PROGRESS_REDIS_URL
+  if (redis !== undefined && redis !== '') {
+    if (!/^rediss?:\/\//.test(redis))
+      throw new RangeError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`)
+    gateway.redis = { url: redis }
+    if (parsed['redis-prefix'] !== undefined) gateway.redis.prefix = parsed['redis-prefix']
+  }
   const p = parsed as Record<string, string | undefined>
   // Flag → how to read it → where it goes.
   const numeric: [string, (text: string, flag: string) => number, (value: number) => void][] = [

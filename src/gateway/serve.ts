@@ -1,6 +1,9 @@
 import { createGateway } from './createGateway'
 import { isLoopback, parseServeArgs, SERVE_USAGE } from './parseServeArgs'
 
+/** A Redis URL without its password, for logs. */
+const redactUrl = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
+
 export interface CliIo {
   argv: readonly string[]
   env: Record<string, string | undefined>
@@ -57,6 +60,8 @@ export async function serve(io: CliIo): Promise<number> {
   io.out(`  viewers   ${ws}/v1/live  ·  ${base}/v1/sse?run=<run>`)
   io.out(`  publish   POST ${base}/v1/runs/<run>/events  ·  GET ${base}/v1/runs/<run>`)
   io.out(`  ops       ${base}/healthz  ·  ${base}/metrics`)
+  if (args.gateway.redis)
+    io.out(`  shared    runs on ${redactUrl(args.gateway.redis.url)} with every instance`)
   if (publishKey === undefined)
     io.err('live-progress serve: no publish key: anyone who reaches the port may publish')
   if (viewerSecret === undefined)

@@ -18,6 +18,14 @@ export { createRunPublisher, type RunPublisher, UNWATCHED_DEFAULT_MS } from './c
 export type { EventInput, PrefixResult, SubscribeRequest } from './createRunRecord'
 export type { HubMetrics } from './hubMetrics'
 export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
+export type {
+  HubStore,
+  StoreAppend,
+  StoreAppendResult,
+  StoredHead,
+  StoredRun,
+  StoreMessage,
+} from './hubStore'
 export { PublishError, type PublishErrorReason } from './PublishError'
 export { createMemoryPersist, type HubPersist, type PersistedRun } from './persist'
 export {

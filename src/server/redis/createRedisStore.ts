@@ -24,6 +24,10 @@ export interface RedisStoreOptions {
 }
 
 export interface RedisStore extends HubStore {
+  /** The connection for commands (not PUB/SUB): other state of the same deployment may share it. */
+  readonly client: RedisClient
+  /** Both connections are up (what a health check reports). */
+  isReady(): boolean
   /** Connects both connections and loads the scripts; `createProgressHub` works before it resolves too. */
   ready(): Promise<void>
   /** The keys and channel of a run (one hash slot). */
@@ -113,6 +117,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     (reply as [string, string[]][]).map(([, fields]) => fields[fields.indexOf('e') + 1] ?? '')
 
   return {
+    client,
+    isReady: () => client.isReady && subscriber.isReady,
     ready,
     keys,
     async load(runId, count) {
