@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every section side by side in one process, a markdown table on stdout and in
  * bench/RESULTS.md. Sections: ingest throughput, render storm, dashboard scale, resume cost, publish over HTTP,
- * hostile clients, bundle size. Flags: --quick (fewer frames and reps, for a smoke run; attacks scaled down),
- * --only=ingest,storm,dashboard,resume,http,hostile,size,
+ * the Redis engine, hostile clients, bundle size. Flags: --quick (fewer frames and reps, for a smoke run; attacks scaled down),
+ * --only=ingest,storm,dashboard,resume,http,redis,hostile,size,
  * --no-peers (skip installing peer libraries for the size comparison).
  */
 import './production'
@@ -60,6 +60,14 @@ if (
     }),
   )
 } else notes.push('Resume skipped: the hub or createProgressClient does not exist yet.')
+await section('redis', async () =>
+  (await import('./redis')).benchRedis({
+    events: quick ? 2_000 : 10_000,
+    runs: quick ? 200 : 1_000,
+    reps: quick ? 2 : 3,
+    fanOut: quick ? 500 : 3_000,
+  }),
+)
 if (wanted('hostile') && existsSync(join(repoRoot, 'src/server/index.ts'))) {
   const t = performance.now()
   process.stderr.write('bench: hostile…')

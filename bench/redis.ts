@@ -1,0 +1,174 @@
+/**
+ * The Redis engine: events/s appended through `createRedisStore` (one Lua call per publish) for one hot run and
+ * across 1,000 runs, and the latency from a publish on one hub to a viewer on another at 1,000 events/s, side by
+ * side with the in-memory hub (a viewer on the publishing hub) in the same process, against a `redis-server`
+ * this bench starts on loopback.
+ */
+import { createProgressHub, type ProgressHub } from '../src/server/createProgressHub'
+import { createRedisStore, type RedisStore } from '../src/server/redis/createRedisStore'
+import { startRedis } from '../test/support/redisServer'
+import { fmt, fmtRatio, type Row, ratio, sideBySide, type summarize } from './measure'
+
+const PLAN = [
+  { id: 'search', label: 'Search', weight: 3 },
+  { id: 'write', label: 'Write', weight: 1 },
+]
+
+/** `workers` producers, each awaiting one event at a time on its slice of `runs`; returns events/s. */
+async function pump(
+  hub: ProgressHub,
+  runs: string[],
+  eventsPerRun: number,
+  workers: number,
+): Promise<number> {
+  await Promise.all(runs.map((run) => hub.run(run).start(PLAN)))
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const mine = runs.length === 1 ? runs : runs.filter((_, i) => i % workers === w)
+      for (let done = 1; done <= eventsPerRun; done++) {
+        for (const run of mine) await hub.run(run).taskProgress('search', `w${w}`, done, eventsPerRun)
+      }
+    }),
+  )
+  const perRun = runs.length === 1 ? workers : 1
+  return (runs.length * eventsPerRun * perRun) / ((performance.now() - started) / 1000)
+}
+
+/**
+ * ms from each publish on `from` to its arrival at a viewer of `to`, at `rate` events/s for `count` events
+ * (published in ticks of 10 ms, as a busy producer would).
+ */
+async function fanOut(from: ProgressHub, to: ProgressHub, run: string, rate: number, count: number) {
+  const sentAt = new Map<number, number>()
+  const out: number[] = []
+  let done: () => void = () => {}
+  const finished = new Promise<void>((resolve) => (done = resolve))
+  const connection = to.connect({
+    bufferedAmount: 0,
+    send(text: string) {
+      const frame = JSON.parse(text) as { type: string; seq?: number }
+      if (frame.type !== 'task_progress') return
+      out.push(performance.now() - sentAt.get(frame.seq!)!)
+      if (out.length === count) done()
+    },
+    close() {},
+  })
+  connection.receive(JSON.stringify({ v: 1, type: 'subscribe', run }))
+  const publisher = from.run(run)
+  await publisher.start(PLAN)
+  // Let the viewer's hub load the run before the clock starts.
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const perTick = Math.max(1, Math.round(rate / 100))
+  let next = 1
+  const timer = setInterval(() => {
+    for (let i = 0; i < perTick && next <= count; i++, next++) {
+      const seq = next + 1
+      sentAt.set(seq, performance.now())
+      void publisher.taskProgress('search', 't', next, count)
+    }
+    if (next > count) clearInterval(timer)
+  }, 10)
+  await finished
+  connection.closed()
+  return out
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+
+export async function benchRedis(options: { events: number; runs: number; reps: number; fanOut: number }) {
+  const redis = await startRedis(['--appendonly', 'yes'])
+  const stores: RedisStore[] = []
+  const hubs: ProgressHub[] = []
+  const shared = async () => {
+    const store = createRedisStore({ url: redis.url })
+    await store.ready()
+    stores.push(store)
+    const hub = createProgressHub({ heartbeatMs: 60_000, store })
+    hubs.push(hub)
+    return hub
+  }
+  try {
+    const [a, b] = [await shared(), await shared()]
+    const memory = createProgressHub({ heartbeatMs: 60_000 })
+    hubs.push(memory)
+    let rep = 0
+    const workers = 16
+    const hotPerWorker = Math.ceil(options.events / workers)
+    const perRun = Math.max(1, Math.round(options.events / options.runs))
+    const runIds = (tag: string) => Array.from({ length: options.runs }, (_, i) => `${tag}-${rep}-${i}`)
+    const hot = await sideBySide(options.reps, {
+      redis: () => pump(a, [`hot-redis-${rep++}`], hotPerWorker, workers),
+      memory: () => pump(memory, [`hot-mem-${rep++}`], hotPerWorker, workers),
+    })
+    const many = await sideBySide(options.reps, {
+      redis: () => pump(a, runIds(`many-redis-${rep++}`), perRun, 32),
+      memory: () => pump(memory, runIds(`many-mem-${rep++}`), perRun, 32),
+    })
+    const lat = { redis: [] as number[], memory: [] as number[] }
+    for (let r = 0; r < options.reps; r++) {
+      lat.redis.push(...(await fanOut(a, b, `fan-redis-${r}`, 1000, options.fanOut)))
+      lat.memory.push(...(await fanOut(memory, memory, `fan-mem-${r}`, 1000, options.fanOut)))
+    }
+    const p = (samples: number[]) => {
+      const sorted = samples.slice().sort((x, y) => x - y)
+      return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
+    }
+    const redisLat = p(lat.redis)
+    const memLat = p(lat.memory)
+    const k = (s: ReturnType<typeof summarize>) => fmt(s, 'k events/s', 1000, 1)
+    const rows: Row[] = [
+      {
+        measure: `append, one hot run: in-memory hub (${workers} concurrent producers, one event per call)`,
+        value: k(hot.memory),
+        ratio: '1×',
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: 'append, one hot run: Redis engine (one Lua call per publish, AOF on)',
+        value: k(hot.redis),
+        ratio: `${fmtRatio(ratio(hot.redis, hot.memory), 3)} of in-memory`,
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: `append, ${options.runs.toLocaleString('en-US')} runs: in-memory hub (32 producers)`,
+        value: k(many.memory),
+        ratio: '1×',
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: `append, ${options.runs.toLocaleString('en-US')} runs: Redis engine`,
+        value: k(many.redis),
+        ratio: `${fmtRatio(ratio(many.redis, many.memory), 3)} of in-memory`,
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: 'publish → viewer at 1,000 events/s, in-memory hub (viewer on the same hub): p50 / p99',
+        value: `${memLat.p50.toFixed(2)} / ${memLat.p99.toFixed(2)} ms`,
+        ratio: '1×',
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: 'publish on one instance → viewer on another, Redis fan-out at 1,000 events/s: p50 / p99',
+        value: `${redisLat.p50.toFixed(2)} / ${redisLat.p99.toFixed(2)} ms`,
+        ratio: `${(redisLat.p50 / memLat.p50).toFixed(1)}× / ${(redisLat.p99 / memLat.p99).toFixed(1)}× the in-memory latency`,
+        target: '',
+        verdict: '',
+      },
+    ]
+    const notes = [
+      `Redis: \`redis-server\` ${redis.cli('INFO', 'server').match(/redis_version:(\S+)/)?.[1] ?? ''} on loopback with appendonly yes (fsync every second), started by the bench; both hubs in the bench process, each with its own two connections; ${options.fanOut} events per repetition for fan-out (${lat.redis.length} in all per variant).`,
+    ]
+    return { rows, notes }
+  } finally {
+    await Promise.all(hubs.map((hub) => hub.close()))
+    await Promise.all(stores.map((store) => store.close()))
+    await redis.dispose()
+  }
+}
