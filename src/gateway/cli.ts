@@ -6,6 +6,8 @@ const USAGE = `Usage: live-progress <command> [options]
 Commands:
   serve          run the gateway: viewers over WebSocket and SSE, the HTTP publish API, metrics
   check <url>    check a backend that implements the protocol itself (--run <id>)
+  redis-script <append|rotate>
+                 print a Redis engine Lua script, for a backend that appends from another language
 
 live-progress <command> --help lists a command's options.
 `
@@ -38,6 +40,16 @@ async function main(argv: readonly string[]): Promise<number> {
         process.on('SIGINT', onSignal)
       },
     })
+  }
+  if (command === 'redis-script') {
+    const { REDIS_SCRIPTS } = await import('../server/redis/scripts')
+    const name = rest[0]
+    if (name !== 'append' && name !== 'rotate') {
+      err('live-progress redis-script: name one of: append, rotate')
+      return 2
+    }
+    process.stdout.write(REDIS_SCRIPTS[name])
+    return 0
   }
   if (command === 'check')
     return (await import('./check/checkCommand')).checkCommand({ argv: rest, out, err })

@@ -6,6 +6,7 @@ import { createRunState } from '../../../src/core/applyEvent'
 import { encodeFrame } from '../../../src/protocol/codec'
 import { createRedisStore, parseStoreMessage } from '../../../src/server/redis/createRedisStore'
 import { APPEND_SCRIPT } from '../../../src/server/redis/scripts'
+import { runBin } from '../../gateway/startServe'
 import { type RedisServer, startRedis } from '../../support/redisServer'
 import { plan } from '../wire'
 import { follower, type Instance, startInstance, until } from './harness'
@@ -112,12 +113,14 @@ describe('createRedisStore', { timeout: 30_000 }, () => {
     expect(await store.load('c', 10)).toMatchObject({ epoch: 'e2', head: 1 })
   })
 
-  it('runs the append script from a plain file with redis-cli, as another language would; hubs serve the event', async () => {
+  it('runs the script `live-progress redis-script append` prints, from a plain file with redis-cli, as another language would; hubs serve the event', async () => {
     const server = await redis()
     const a = await instance(server)
     const viewer = follower(a.hub, 'from-cli')
+    const printed = await runBin(['redis-script', 'append'])
+    expect(printed).toMatchObject({ code: 0, stdout: APPEND_SCRIPT })
     const file = join(server.dir, 'append.lua')
-    writeFileSync(file, APPEND_SCRIPT)
+    writeFileSync(file, printed.stdout)
     const { meta, log, channel } = a.store.keys('from-cli')
     const frame = encodeFrame({
       v: 1,
@@ -139,6 +142,12 @@ describe('createRedisStore', { timeout: 30_000 }, () => {
     await until(() => viewer.read().seq === 1)
     expect(viewer.position.epoch).toBe('py-epoch')
     viewer.close()
+  })
+
+  it('serve refuses a --redis that is not a redis:// URL (exit 2) and names the flag', async () => {
+    const bin = await runBin(['serve', '--redis', 'localhost:6379'])
+    expect(bin.code).toBe(2)
+    expect(bin.stderr).toContain('--redis must be a redis:// or rediss:// URL')
   })
 
   it('reads fan-out messages and refuses malformed ones', () => {
