@@ -60,7 +60,12 @@ function parseBatch(text: string): EventInput[] | Answer {
 }
 
 /** Everything after authentication and the idempotency look-up: read, check, budget, publish. */
-async function publish(ctx: PublishContext, request: IncomingMessage, runId: string): Promise<Answer> {
+async function publish(
+  ctx: PublishContext,
+  request: IncomingMessage,
+  runId: string,
+  idempotencyKey?: string,
+): Promise<Answer> {
   const body = await readBody(request, GATEWAY_DEFAULTS.maxBodyBytes)
   if (!body.ok) {
     if (body.reason === 'aborted') return fail(400, { code: 'invalid', message: 'the body was cut short' })
@@ -80,11 +85,16 @@ async function publish(ctx: PublishContext, request: IncomingMessage, runId: str
   }
   let result: Awaited<ReturnType<ReturnType<ProgressHub['run']>['publishPrefix']>>
   try {
-    result = await ctx.hub.run(runId).publishPrefix(events)
+    // With Redis the key also goes into the append itself: a batch appended by an instance that died before it
+    // answered is not appended again when the retry reaches another instance.
+    const options =
+      idempotencyKey === undefined ? undefined : { idempotencyKey, idempotencyMs: ctx.idempotencyMs }
+    result = await ctx.hub.run(runId).publishPrefix(events, options)
   } catch (error) {
     return refusal(error as PublishError, 0)
   }
   ctx.metrics.published(result.applied)
+  if (result.replayed) return { status: 200, body: { epoch: result.epoch, seq: result.seq }, replayed: true }
   if (!result.refused) return { status: 200, body: { epoch: result.epoch, seq: result.seq } }
   const answer = refusal(result.refused.error, result.refused.index)
   // What was applied before the refusal: the producer resumes from here.
@@ -148,7 +158,7 @@ export function createPublishHandler(ctx: PublishContext) {
     const attempt = (async (): Promise<Answer> => {
       const stored = await ctx.store.get(key)
       if (stored) return { ...stored, replayed: true }
-      const answer = await publish(ctx, request, runId)
+      const answer = await publish(ctx, request, runId, idempotencyKey)
       if (keeps(answer.status)) {
         await ctx.store.set(key, { status: answer.status, body: answer.body }, ctx.idempotencyMs)
       }

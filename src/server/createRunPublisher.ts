@@ -1,5 +1,5 @@
 import type { PhasePlanEntry, RunState } from '../protocol/types'
-import type { EventInput, PrefixResult, RunRecord } from './createRunRecord'
+import type { EventInput, PrefixResult, PublishOptions, RunRecord } from './createRunRecord'
 import { PublishError } from './PublishError'
 
 /**
@@ -27,7 +27,7 @@ export interface RunPublisher {
    * @example
    * const { seq, refused } = await run.publishPrefix(events)
    */
-  publishPrefix(events: readonly EventInput[]): Promise<PrefixResult>
+  publishPrefix(events: readonly EventInput[], options?: PublishOptions): Promise<PrefixResult>
   start(plan: PhasePlanEntry[], options?: { title?: string }): Promise<number>
   updatePlan(plan: PhasePlanEntry[]): Promise<number>
   /**
@@ -109,7 +109,8 @@ export function createRunPublisher(record: RunRecord): RunPublisher {
     },
     state: () => record.state,
     publish: one,
-    publishPrefix: (events) => safely('publishPrefix', () => record.publishPrefix(events.map(defined))),
+    publishPrefix: (events, options) =>
+      safely('publishPrefix', () => record.publishPrefix(events.map(defined), options)),
     start: (plan, options) =>
       safely('run_started', () => one({ type: 'run_started', plan, title: options?.title })),
     updatePlan: (plan) => one({ type: 'plan_updated', plan }),

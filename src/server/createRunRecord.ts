@@ -85,6 +85,15 @@ export interface PrefixResult {
   seq: number
   applied: number
   refused?: { index: number; error: PublishError }
+  /** With a shared store: the batch's idempotency key was used before; nothing was appended, `seq` is that batch's. */
+  replayed?: boolean
+}
+
+/** How a producer marks a batch, so a retry through any instance sharing the store appends it once. */
+export interface PublishOptions {
+  idempotencyKey?: string
+  /** How long the key is remembered, ms (default 24 h). */
+  idempotencyMs?: number
 }
 
 const noop = () => {}
@@ -344,24 +353,33 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
    * `apply` through the shared store: the append succeeds only at the epoch and head it was staged against;
    * otherwise this record catches up with the store and stages again.
    */
-  async function applyShared<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S) {
+  async function applyShared<S extends Staged>(
+    inputs: readonly EventInput[],
+    stage: (ts: number) => S,
+    publishOptions?: PublishOptions,
+  ): Promise<{ head: number; staged: S; epoch: string; replayed?: boolean }> {
     const types = () => inputs.map((input) => String(input?.type)).join('+')
     for (let attempt = 0; ; attempt++) {
       const ts = options.now()
       const staged = staging(inputs, stage, ts)
-      if (staged.entries.length === 0) return { head, staged }
+      if (staged.entries.length === 0) return { head, staged, epoch }
       let result: Awaited<ReturnType<SharedRun['append']>>
       try {
-        result = await shared!.append(staged.entries, staged.state, ts)
+        result = await shared!.append(staged.entries, staged.state, ts, publishOptions)
         if (!result.ok && attempt < SHARED_ATTEMPTS) await shared!.sync(result)
       } catch (error) {
         reportError(error, 'store.append')
         counters.rejected++
         throw new PublishError('store_unavailable', id, types(), (error as Error)?.message)
       }
+      // Appended before (a retry of a batch whose answer was lost): its events reach this copy from the store.
+      if (result.ok && result.replayed) {
+        const none = { ...staged, entries: [], refused: undefined }
+        return { head: result.head, staged: none, epoch: result.epoch, replayed: true }
+      }
       if (result.ok) {
         accept(staged.entries, staged.state, ts)
-        return { head, staged }
+        return { head, staged, epoch }
       }
       if (attempt >= SHARED_ATTEMPTS) {
         counters.rejected++
@@ -462,16 +480,18 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
      * refusal are logged and sent, none after it. Resolves with the head and epoch after it, how many were applied
      * and the refusal with its index; rejects only when nothing could be tried (a closed hub).
      */
-    publishPrefix(inputs: readonly EventInput[]): Promise<PrefixResult> {
+    publishPrefix(inputs: readonly EventInput[], publishOptions?: PublishOptions): Promise<PrefixResult> {
       const stage = (ts: number) => stagePrefix(inputs, stagingRun(), ts)
-      const finish = ({ head: last, staged }: ReturnType<typeof apply<ReturnType<typeof stage>>>) => {
+      type Done = ReturnType<typeof apply<ReturnType<typeof stage>>> & { epoch?: string; replayed?: boolean }
+      const finish = ({ head: last, staged, ...done }: Done) => {
         if (staged.refused) counters.rejected++
-        const out: PrefixResult = { epoch, seq: last, applied: staged.entries.length }
+        const out: PrefixResult = { epoch: done.epoch ?? epoch, seq: last, applied: staged.entries.length }
         if (staged.refused) out.refused = staged.refused
+        if (done.replayed) out.replayed = true
         return out
       }
       return enqueue(inputs, () =>
-        shared ? applyShared(inputs, stage).then(finish) : finish(apply(inputs, stage)),
+        shared ? applyShared(inputs, stage, publishOptions).then(finish) : finish(apply(inputs, stage)),
       )
     },
     subscribe(subscriber: RunSubscriber, request: SubscribeRequest) {

@@ -134,7 +134,9 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
 
   async function check() {
     try {
-      await sync(await store.head(runId))
+      const position = await store.head(runId)
+      // A run gone from the store is taken up again by the instance that publishes it next (`append`), not here.
+      if (position) await sync(position)
     } catch (error) {
       options.report(error, 'store.check')
     }
@@ -177,7 +179,12 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
       return missing
     },
     /** Appends staged entries, conditional on the record's epoch and head. */
-    async append(entries: LogEntry[], state: RunState, ts: number): Promise<StoreAppendResult> {
+    async append(
+      entries: LogEntry[],
+      state: RunState,
+      ts: number,
+      key?: { idempotencyKey?: string; idempotencyMs?: number },
+    ): Promise<StoreAppendResult> {
       const result = await store.append(runId, {
         epoch: replica.epoch,
         after: replica.head,
@@ -185,6 +192,8 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
         texts: entries.map((entry) => entry.text),
         state,
         ts,
+        idempotencyKey: key?.idempotencyKey,
+        idempotencyMs: key?.idempotencyMs,
       })
       if (result.ok) missing = false
       return result
@@ -194,8 +203,9 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
     /** A client resumes beyond our head in our epoch: either we lag, or the store lost a tail it saw. */
     async verify(after: number): Promise<void> {
       const position = await store.head(runId)
+      if (!position) return
       await sync(position)
-      if (position && position.epoch === replica.epoch && position.head < after) await lostTail()
+      if (position.epoch === replica.epoch && position.head < after) await lostTail()
     },
     close() {
       closed = true

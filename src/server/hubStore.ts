@@ -26,11 +26,16 @@ export interface StoreAppend {
   /** The state after the events (what a snapshot at the new head carries). */
   state: RunState
   ts: number
+  /** A producer's key for this batch: a second append under it appends nothing and answers the first's head. */
+  idempotencyKey?: string | undefined
+  /** How long the key is remembered, ms. */
+  idempotencyMs?: number | undefined
 }
 
 /** `ok`: appended, at the new head. Otherwise the store's position (epoch null: it has no record of the run). */
 export type StoreAppendResult =
-  | { ok: true; epoch: string; head: number }
+  /** `replayed`: the idempotency key was used before; nothing was appended and `head` is that batch's. */
+  | { ok: true; epoch: string; head: number; replayed?: boolean }
   | { ok: false; epoch: string | null; head: number }
 
 /** What a store fans out to every instance following a run: events from `first` on, or an epoch change (no texts). */

@@ -15,7 +15,7 @@ export {
 } from './createPingWatch'
 export { createProgressHub, type ProgressHub } from './createProgressHub'
 export { createRunPublisher, type RunPublisher, UNWATCHED_DEFAULT_MS } from './createRunPublisher'
-export type { EventInput, PrefixResult, SubscribeRequest } from './createRunRecord'
+export type { EventInput, PrefixResult, PublishOptions, SubscribeRequest } from './createRunRecord'
 export type { HubMetrics } from './hubMetrics'
 export { HUB_DEFAULTS, type HubTimers, type ProgressHubOptions } from './hubOptions'
 export type {

@@ -58,6 +58,7 @@ beforeAll(() => {
     // The bin's own dependencies: `npx live-progress serve` gets them with the package.
     'jose',
     'prom-client',
+    'redis',
   ]) {
     link(name)
   }
@@ -144,7 +145,8 @@ describe('the packed tarball', () => {
     }
     const cli = join(unpacked(), pkg.bin['live-progress']!)
     expect(readFileSync(cli, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
-    for (const dep of ['ws', 'jose', 'prom-client', 'valibot']) expect(pkg.dependencies[dep]).toBeDefined()
+    for (const dep of ['ws', 'jose', 'prom-client', 'redis', 'valibot'])
+      expect(pkg.dependencies[dep]).toBeDefined()
     const serve = await startServe(['--publish-key', 'k'], { bin: cli, cwd: app })
     try {
       const viewer = await connectClient(serve.ws)

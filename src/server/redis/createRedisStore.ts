@@ -31,9 +31,12 @@ export interface RedisStore extends HubStore {
   /** Connects both connections and loads the scripts; `createProgressHub` works before it resolves too. */
   ready(): Promise<void>
   /** The keys and channel of a run (one hash slot). */
-  keys(runId: string): { meta: string; log: string; channel: string }
+  keys(runId: string): { tag: string; meta: string; log: string; channel: string }
   close(): Promise<void>
 }
+
+/** How long a batch's idempotency key is remembered when the caller gives no time (the gateway's default). */
+const DEFAULT_IDEMPOTENCY_MS = 24 * 60 * 60_000
 
 /** How long `close()` waits for replies still owed before it drops the connections. */
 const CLOSE_GRACE_MS = 1000
@@ -97,7 +100,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   const keys = (runId: string) => {
     const tag = `${prefix}{r:${runId}}`
-    return { meta: `${tag}:meta`, log: `${tag}:log`, channel: `${tag}:events` }
+    return { tag, meta: `${tag}:meta`, log: `${tag}:log`, channel: `${tag}:events` }
   }
 
   // EVALSHA, loading the script once when Redis does not know it (a restart, SCRIPT FLUSH, a new node).
@@ -164,24 +167,24 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     },
     async append(runId, append): Promise<StoreAppendResult> {
       const k = keys(runId)
-      const reply = (await run(
-        'append',
-        [k.meta, k.log],
-        [
-          append.epoch,
-          String(append.after),
-          append.create ? '1' : '0',
-          JSON.stringify(append.state),
-          String(logLimit),
-          String(metaTtlMs),
-          String(logTtlMs),
-          k.channel,
-          String(append.ts),
-          ...append.texts,
-        ],
-      )) as [number, string, number]
-      const [ok, epoch, head] = reply
-      if (ok === 1) return { ok: true, epoch, head: Number(head) }
+      const keyList = [k.meta, k.log]
+      if (append.idempotencyKey !== undefined) keyList.push(`${k.tag}:idem:${append.idempotencyKey}`)
+      const reply = (await run('append', keyList, [
+        append.epoch,
+        String(append.after),
+        append.create ? '1' : '0',
+        JSON.stringify(append.state),
+        String(logLimit),
+        String(metaTtlMs),
+        String(logTtlMs),
+        k.channel,
+        String(append.ts),
+        String(Math.max(1, append.idempotencyMs ?? DEFAULT_IDEMPOTENCY_MS)),
+        ...append.texts,
+      ])) as [number, string, number]
+      const [code, epoch, head] = reply
+      if (code === 1) return { ok: true, epoch, head: Number(head) }
+      if (code === 2) return { ok: true, epoch, head: Number(head), replayed: true }
       return { ok: false, epoch: epoch === '' ? null : epoch, head: Number(head) }
     },
     async rotate(runId, from, to) {

@@ -63,11 +63,24 @@ describe('createRedisStore', { timeout: 30_000 }, () => {
       head: 3,
     })
     expect(await store.read('r', 1, 10)).toEqual(texts)
-    expect(await store.head('r')).toEqual({ epoch: 'e1', head: 3 })
+    // A batch under a key already used appends nothing and answers the head that batch reached.
+    const keyed = { epoch: 'e1', after: 3, create: false, state, ts: 3, idempotencyKey: 'k1' }
+    expect(await store.append('r', { ...keyed, texts: [event('r', 'e1', 4)] })).toEqual({
+      ok: true,
+      epoch: 'e1',
+      head: 4,
+    })
+    expect(await store.append('r', { ...keyed, after: 4, texts: [event('r', 'e1', 5)] })).toEqual({
+      ok: true,
+      epoch: 'e1',
+      head: 4,
+      replayed: true,
+    })
+    expect(await store.head('r')).toEqual({ epoch: 'e1', head: 4 })
     // The rotation is a compare-and-set: only the epoch it replaces is replaced.
     expect(await store.rotate('r', 'e0', 'e2')).toBe('e1')
     expect(await store.rotate('r', 'e1', 'e2')).toBe('e2')
-    expect(await store.head('r')).toEqual({ epoch: 'e2', head: 3 })
+    expect(await store.head('r')).toEqual({ epoch: 'e2', head: 4 })
     expect(await store.read('r', 0, 10)).toEqual([])
   })
 
@@ -132,7 +145,7 @@ describe('createRedisStore', { timeout: 30_000 }, () => {
       plan,
     })
     const state = JSON.stringify({ ...createRunState(), status: 'running' })
-    const args = ['py-epoch', '0', '1', state, '1000', '60000', '30000', channel, '5', frame]
+    const args = ['py-epoch', '0', '1', state, '1000', '60000', '30000', channel, '5', '60000', frame]
     const out = execFileSync(
       'redis-cli',
       ['-p', String(server.port), '--eval', file, meta, log, ',', ...args],

@@ -89,4 +89,20 @@ describe('hubs sharing runs through Redis', { timeout: 30_000 }, () => {
     expect(viewer.snapshots).toEqual([])
     viewer.close()
   })
+
+  it('appends a keyed batch once, whichever hub the retry reaches (the first hub died before answering)', async () => {
+    const [a, b] = [await instance(), await instance()]
+    await a.hub.run('keyed').start(plan)
+    const batch = [
+      { type: 'task_progress', phase: 'search', task: 'x', done: 1, total: 2 },
+      { type: 'task_progress', phase: 'search', task: 'y', done: 1, total: 2 },
+    ] as const
+    const first = await a.hub.run('keyed').publishPrefix(batch, { idempotencyKey: 'batch-1' })
+    expect(first).toMatchObject({ seq: 3, applied: 2 })
+    const retry = await b.hub.run('keyed').publishPrefix(batch, { idempotencyKey: 'batch-1' })
+    expect(retry).toEqual({ epoch: first.epoch, seq: 3, applied: 0, replayed: true })
+    const next = await b.hub.run('keyed').publishPrefix(batch, { idempotencyKey: 'batch-2' })
+    expect(next).toMatchObject({ seq: 5, applied: 2 })
+    expect(redis.cli('HGET', a.store.keys('keyed').meta, 'head')).toBe('5')
+  })
 })
