@@ -105,8 +105,12 @@ test('the feed follows the newest entry, stays put while the reader looks back, 
   expect(list.scrollTop).toBe(0)
   expect(newestVisible()).toBe(false)
 
-  // Back at the end, the feed follows again.
-  await userEvent.keyboard('{End}')
+  // Back at the end (dragged there: headless Chromium drops a keyboard End now and then under load), the feed
+  // follows again.
+  expect(document.activeElement, 'focus stays on the list while entries arrive').toBe(list)
+  const scrolled = new Promise((resolve) => list.addEventListener('scroll', resolve, { once: true }))
+  list.scrollTop = list.scrollHeight
+  await scrolled
   await until(atEnd, 'the reader is back at the newest entry')
   await think(3)
   expect(atEnd() && newestVisible()).toBe(true)
