@@ -91,6 +91,11 @@ describe('render count under a frame storm', () => {
       const mountPublishes = publishes
 
       await deliver(frames, pipeline.ingest)
+      // The last flush waits for its frame tick, later on a loaded machine: wait for it, then for React's commit.
+      const deadline = Date.now() + 10_000
+      while (pipeline.store.getState().runs.r1?.seq !== count && Date.now() < deadline) {
+        await new Promise<void>((resolve) => realTimers.setTimeout(() => resolve(), 10))
+      }
       await new Promise<void>((resolve) => realTimers.setTimeout(() => resolve(), 50))
 
       const run = pipeline.store.getState().runs.r1!
