@@ -91,9 +91,10 @@ const header = [
 ]
 const markdown = [...header, table(rows), '', ...notes.map((n) => `- ${n}`), '', ...sections, ''].join('\n')
 console.log(markdown)
-writeFileSync(join(repoRoot, 'bench', 'RESULTS.md'), markdown)
+// A partial run (--only) leaves the full record alone; the hostile and size sections also keep their own files.
+if (!only) writeFileSync(join(repoRoot, 'bench', 'RESULTS.md'), markdown)
 process.stderr.write(
-  `bench: done in ${((performance.now() - started) / 1000).toFixed(0)} s, written to bench/RESULTS.md\n`,
+  `bench: done in ${((performance.now() - started) / 1000).toFixed(0)} s${only ? '' : ', written to bench/RESULTS.md'}\n`,
 )
 // jsdom timers and React's scheduler would keep the process alive.
 process.exit(0)
