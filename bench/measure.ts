@@ -90,3 +90,19 @@ export function table(rows: readonly Row[]): string {
 }
 
 export const verdict = (ok: boolean | null): string => (ok === null ? 'n/a' : ok ? 'yes' : '**no**')
+
+/** p50 and p99 of latency samples (ms), nearest rank. */
+export function percentiles(samples: readonly number[]): { p50: number; p99: number } {
+  const sorted = samples.slice().sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+  return { p50: at(0.5), p99: at(0.99) }
+}
+
+/** A row with no target: what was measured, and how it compares with the baseline row. */
+export const plainRow = (measure: string, value: string, ratio = '1×'): Row => ({
+  measure,
+  value,
+  ratio,
+  target: '',
+  verdict: '',
+})

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { WebSocket, WebSocketServer } from 'ws'
 import { attachWebSocket } from '../src/server/attachWebSocket'
 import { createProgressHub } from '../src/server/createProgressHub'
-import { fmt, fmtRatio, type Row, ratio, sideBySide, type summarize } from './measure'
+import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, sideBySide, type summarize } from './measure'
 import { repoRoot } from './size'
 
 const PLAN = [
@@ -135,9 +135,6 @@ async function latencies(publish: Publish, wsUrl: string, run: string, count: nu
   return out
 }
 
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
-
 export async function benchPublishHttp(options: {
   events: number
   runs: number
@@ -184,56 +181,38 @@ export async function benchPublishHttp(options: {
   agent.destroy()
   gateway.child.kill('SIGTERM')
 
-  const p = (samples: number[]) => {
-    const sorted = samples.slice().sort((a, b) => a - b)
-    return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
-  }
+  const p = percentiles
   const httpLat = p(lat.http)
   const memLat = p(lat.inProcess)
   const k = (s: ReturnType<typeof summarize>) => fmt(s, 'k events/s', 1000, 1)
   const rows: Row[] = [
-    {
-      measure: `publish, one hot run: in-process (${workers} concurrent producers, one event per call)`,
-      value: k(hot.inProcess),
-      ratio: '1×',
-      target: '',
-      verdict: '',
-    },
-    {
-      measure: 'publish, one hot run: over HTTP to `live-progress serve` (one event per POST, keep-alive)',
-      value: k(hot.http),
-      ratio: `${fmtRatio(ratio(hot.http, hot.inProcess), 3)} of in-process`,
-      target: '',
-      verdict: '',
-    },
-    {
-      measure: `publish, ${options.runs.toLocaleString('en-US')} runs: in-process (32 producers)`,
-      value: k(many.inProcess),
-      ratio: '1×',
-      target: '',
-      verdict: '',
-    },
-    {
-      measure: `publish, ${options.runs.toLocaleString('en-US')} runs: over HTTP (one event per POST, keep-alive)`,
-      value: k(many.http),
-      ratio: `${fmtRatio(ratio(many.http, many.inProcess), 3)} of in-process`,
-      target: '',
-      verdict: '',
-    },
-    {
-      measure: 'publish → following client, in-process hub on loopback ws: p50 / p99',
-      value: `${memLat.p50.toFixed(2)} / ${memLat.p99.toFixed(2)} ms`,
-      ratio: '1×',
-      target: '',
-      verdict: '',
-    },
-    {
-      measure: 'POST → following client of `live-progress serve`: p50 / p99',
-      value: `${httpLat.p50.toFixed(2)} / ${httpLat.p99.toFixed(2)} ms`,
-      ratio: `${(httpLat.p50 / memLat.p50).toFixed(1)}× / ${(httpLat.p99 / memLat.p99).toFixed(1)}× the in-process latency`,
-      target: '',
-      verdict: '',
-    },
+    plainRow(
+      `publish, one hot run: in-process (${workers} concurrent producers, one event per call)`,
+      k(hot.inProcess),
+    ),
+    plainRow(
+      'publish, one hot run: over HTTP to `live-progress serve` (one event per POST, keep-alive)',
+      k(hot.http),
+      `${fmtRatio(ratio(hot.http, hot.inProcess), 3)} of in-process`,
+    ),
+    plainRow(
+      `publish, ${options.runs.toLocaleString('en-US')} runs: in-process (32 producers)`,
+      k(many.inProcess),
+    ),
+    plainRow(
+      `publish, ${options.runs.toLocaleString('en-US')} runs: over HTTP (one event per POST, keep-alive)`,
+      k(many.http),
+      `${fmtRatio(ratio(many.http, many.inProcess), 3)} of in-process`,
+    ),
+    plainRow(
+      'publish → following client, in-process hub on loopback ws: p50 / p99',
+      `${memLat.p50.toFixed(2)} / ${memLat.p99.toFixed(2)} ms`,
+    ),
+    plainRow(
+      'POST → following client of `live-progress serve`: p50 / p99',
+      `${httpLat.p50.toFixed(2)} / ${httpLat.p99.toFixed(2)} ms`,
+      `${(httpLat.p50 / memLat.p50).toFixed(1)}× / ${(httpLat.p99 / memLat.p99).toFixed(1)}× the in-process latency`,
+    ),
   ]
   const notes = [
     `Publish over HTTP: \`live-progress serve\` runs as a child process (the source through tsx) on this machine's 2 cores with the load generator; ${options.latencyCount} sequential events per repetition for latency (${lat.http.length} in all per variant).`,

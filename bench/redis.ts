@@ -7,7 +7,7 @@
 import { createProgressHub, type ProgressHub } from '../src/server/createProgressHub'
 import { createRedisStore, type RedisStore } from '../src/server/redis/createRedisStore'
 import { startRedis } from '../test/support/redisServer'
-import { fmt, fmtRatio, type Row, ratio, sideBySide, type summarize } from './measure'
+import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, sideBySide, type summarize } from './measure'
 
 const PLAN = [
   { id: 'search', label: 'Search', weight: 3 },
@@ -74,9 +74,6 @@ async function fanOut(from: ProgressHub, to: ProgressHub, run: string, rate: num
   return out
 }
 
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
-
 export async function benchRedis(options: { events: number; runs: number; reps: number; fanOut: number }) {
   const redis = await startRedis(['--appendonly', 'yes'])
   const stores: RedisStore[] = []
@@ -111,56 +108,38 @@ export async function benchRedis(options: { events: number; runs: number; reps: 
       lat.redis.push(...(await fanOut(a, b, `fan-redis-${r}`, 1000, options.fanOut)))
       lat.memory.push(...(await fanOut(memory, memory, `fan-mem-${r}`, 1000, options.fanOut)))
     }
-    const p = (samples: number[]) => {
-      const sorted = samples.slice().sort((x, y) => x - y)
-      return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
-    }
+    const p = percentiles
     const redisLat = p(lat.redis)
     const memLat = p(lat.memory)
     const k = (s: ReturnType<typeof summarize>) => fmt(s, 'k events/s', 1000, 1)
     const rows: Row[] = [
-      {
-        measure: `append, one hot run: in-memory hub (${workers} concurrent producers, one event per call)`,
-        value: k(hot.memory),
-        ratio: '1×',
-        target: '',
-        verdict: '',
-      },
-      {
-        measure: 'append, one hot run: Redis engine (one Lua call per publish, AOF on)',
-        value: k(hot.redis),
-        ratio: `${fmtRatio(ratio(hot.redis, hot.memory), 3)} of in-memory`,
-        target: '',
-        verdict: '',
-      },
-      {
-        measure: `append, ${options.runs.toLocaleString('en-US')} runs: in-memory hub (32 producers)`,
-        value: k(many.memory),
-        ratio: '1×',
-        target: '',
-        verdict: '',
-      },
-      {
-        measure: `append, ${options.runs.toLocaleString('en-US')} runs: Redis engine`,
-        value: k(many.redis),
-        ratio: `${fmtRatio(ratio(many.redis, many.memory), 3)} of in-memory`,
-        target: '',
-        verdict: '',
-      },
-      {
-        measure: 'publish → viewer at 1,000 events/s, in-memory hub (viewer on the same hub): p50 / p99',
-        value: `${memLat.p50.toFixed(2)} / ${memLat.p99.toFixed(2)} ms`,
-        ratio: '1×',
-        target: '',
-        verdict: '',
-      },
-      {
-        measure: 'publish on one instance → viewer on another, Redis fan-out at 1,000 events/s: p50 / p99',
-        value: `${redisLat.p50.toFixed(2)} / ${redisLat.p99.toFixed(2)} ms`,
-        ratio: `${(redisLat.p50 / memLat.p50).toFixed(1)}× / ${(redisLat.p99 / memLat.p99).toFixed(1)}× the in-memory latency`,
-        target: '',
-        verdict: '',
-      },
+      plainRow(
+        `append, one hot run: in-memory hub (${workers} concurrent producers, one event per call)`,
+        k(hot.memory),
+      ),
+      plainRow(
+        'append, one hot run: Redis engine (one Lua call per publish, AOF on)',
+        k(hot.redis),
+        `${fmtRatio(ratio(hot.redis, hot.memory), 3)} of in-memory`,
+      ),
+      plainRow(
+        `append, ${options.runs.toLocaleString('en-US')} runs: in-memory hub (32 producers)`,
+        k(many.memory),
+      ),
+      plainRow(
+        `append, ${options.runs.toLocaleString('en-US')} runs: Redis engine`,
+        k(many.redis),
+        `${fmtRatio(ratio(many.redis, many.memory), 3)} of in-memory`,
+      ),
+      plainRow(
+        'publish → viewer at 1,000 events/s, in-memory hub (viewer on the same hub): p50 / p99',
+        `${memLat.p50.toFixed(2)} / ${memLat.p99.toFixed(2)} ms`,
+      ),
+      plainRow(
+        'publish on one instance → viewer on another, Redis fan-out at 1,000 events/s: p50 / p99',
+        `${redisLat.p50.toFixed(2)} / ${redisLat.p99.toFixed(2)} ms`,
+        `${(redisLat.p50 / memLat.p50).toFixed(1)}× / ${(redisLat.p99 / memLat.p99).toFixed(1)}× the in-memory latency`,
+      ),
     ]
     const notes = [
       `Redis: \`redis-server\` ${redis.cli('INFO', 'server').match(/redis_version:(\S+)/)?.[1] ?? ''} on loopback with appendonly yes (fsync every second), started by the bench; both hubs in the bench process, each with its own two connections; ${options.fanOut} events per repetition for fan-out (${lat.redis.length} in all per variant).`,

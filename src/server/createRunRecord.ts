@@ -162,20 +162,10 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     abandoned: abandon,
   })
 
-  const shared: SharedRun | null = options.store
-    ? createSharedRun(id, replica(), {
-        store: options.store,
-        limits: options.limits,
-        logLimit: options.logLimit,
-        checkMs: options.heartbeatMs,
-        epoch: options.epoch,
-        setTimeout: options.setTimeout,
-        clearTimeout: options.clearTimeout,
-        report: reportError,
-      })
-    : null
+  // Set below, once the record it mirrors into exists.
+  let shared: SharedRun | null = null
 
-  let tail: Promise<unknown> = options.persist ? load() : shared ? open() : Promise.resolve()
+  let tail: Promise<unknown> = options.persist ? load() : Promise.resolve()
 
   function reportError(error: unknown, context: string) {
     counters.persistErrors++
@@ -243,40 +233,6 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     answerPending()
     checkIdle()
     watch.arm()
-  }
-
-  // The record as a mirror of the store's run: positions and events come from there, numbered already.
-  function replica(): RunReplica {
-    return {
-      get epoch() {
-        return epoch
-      },
-      get head() {
-        return head
-      },
-      get state() {
-        return state
-      },
-      last: () => log.tail(1)[0],
-      ingest(entries, next, ts) {
-        accept(entries, next, ts ?? options.now())
-      },
-      reset(position) {
-        epoch = position.epoch
-        head = position.head
-        state = position.state
-        lastEventAt = position.ts
-        cachedSnapshot = null
-        log = createEventLog(options.logLimit)
-        for (const entry of position.log) log.append(entry)
-        budget.measure(epoch, state)
-        if (!ready) return
-        // Live subscribers were following another position: the acknowledgement and a snapshot move them over.
-        for (const [subscriber, request] of subscribers) if (request === null) subscriber.answer(plan({}))
-        if (isTerminal(state.status)) checkIdle()
-      },
-      serial: (fn) => record.serial(fn),
-    }
   }
 
   function snapshot() {
@@ -568,6 +524,27 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         return writer.flush()
       })
     },
+    /** The newest logged entry (a shared store's mirror tells a lost tail from a lag by it). */
+    last: (): LogEntry | undefined => log.tail(1)[0],
+    /** Logs entries a shared store numbered (seqs head + 1 …) with the state after them, and sends them. */
+    ingest(entries: LogEntry[], next: RunState, ts: number | null) {
+      accept(entries, next, ts ?? options.now())
+    },
+    /** Takes the shared store's position (another epoch, a trimmed gap, a lost tail); live subscribers get a snapshot. */
+    reset(position: Parameters<RunReplica['reset']>[0]) {
+      epoch = position.epoch
+      head = position.head
+      state = position.state
+      lastEventAt = position.ts
+      cachedSnapshot = null
+      log = createEventLog(options.logLimit)
+      for (const entry of position.log) log.append(entry)
+      budget.measure(epoch, state)
+      if (!ready) return
+      // Live subscribers were following another position: the acknowledgement and a snapshot move them over.
+      for (const [subscriber, request] of subscribers) if (request === null) subscriber.answer(plan({}))
+      if (isTerminal(state.status)) checkIdle()
+    },
     /** Runs `fn` after every mutation queued before it (not counted against `maxQueuedPublishes`). */
     serial(fn: () => Promise<void> | void): Promise<void> {
       const result = tail.then(fn)
@@ -586,5 +563,18 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       if (writer) void writer.flush().finally(writer.dispose)
     },
   }
-  return record
+  if (options.store) {
+    shared = createSharedRun(id, record, {
+      store: options.store,
+      limits: options.limits,
+      logLimit: options.logLimit,
+      checkMs: options.heartbeatMs,
+      epoch: options.epoch,
+      setTimeout: options.setTimeout,
+      clearTimeout: options.clearTimeout,
+      report: reportError,
+    })
+    tail = open()
+  }
+  return record satisfies RunReplica
 }
