@@ -1,4 +1,5 @@
-import type { ServerFrame } from '../../../src/protocol/types'
+import { applyEvent, createRunState } from '../../../src/core/applyEvent'
+import type { RunState, ServerFrame } from '../../../src/protocol/types'
 import { createProgressHub, type ProgressHub } from '../../../src/server'
 import type { ProgressHubOptions } from '../../../src/server/hubOptions'
 import { createRedisStore, type RedisStore } from '../../../src/server/redis/createRedisStore'
@@ -41,6 +42,8 @@ export function follower(hub: ProgressHub, run: string, from?: { epoch: string; 
   // Seqs that skipped ahead within an epoch, and seqs sent again: both must stay empty.
   const gaps: string[] = []
   const duplicates: number[] = []
+  // The run's state as a client builds it: a snapshot's, then each applied event on top.
+  let state: RunState = createRunState()
   const snapshots: { epoch: string; seq: number }[] = []
   let seen = 0
   const drain = () => {
@@ -48,6 +51,7 @@ export function follower(hub: ProgressHub, run: string, from?: { epoch: string; 
       const frame = current.frames[seen] as ServerFrame & { epoch?: string; seq?: number }
       if (!('run' in frame) || frame.run !== run) continue
       if (frame.type === 'snapshot') {
+        state = (frame as { state: RunState }).state
         position.epoch = frame.epoch
         position.seq = frame.seq!
         snapshots.push({ epoch: frame.epoch!, seq: frame.seq! })
@@ -60,6 +64,7 @@ export function follower(hub: ProgressHub, run: string, from?: { epoch: string; 
           gaps.push(`${frame.seq} after ${position.seq}`)
         }
         applied.push({ epoch: frame.epoch, seq: frame.seq })
+        state = applyEvent(state, frame as never).state
         position.epoch = frame.epoch
         position.seq = frame.seq
       }
@@ -73,6 +78,7 @@ export function follower(hub: ProgressHub, run: string, from?: { epoch: string; 
     duplicates,
     snapshots,
     frames: () => current.frames,
+    state: () => state,
     read() {
       drain()
       return position
