@@ -16,7 +16,11 @@ const HUB_COUNTERS = [
   ['forbidden', 'Subscribes refused by authorization'],
   ['badFrames', 'Client frames that failed to decode'],
   ['heartbeats', 'Heartbeats sent'],
-  ['persistErrors', 'Persistence errors'],
+  ['persistErrors', 'Persistence or shared-store errors'],
+  ['storeConflicts', 'Appends refused because another instance moved the run on'],
+  ['storeFilled', 'Events read from the shared store to fill a gap'],
+  ['storeReloads', 'Run positions taken whole from the shared store'],
+  ['epochRotations', 'Lost tails caught and moved to a new epoch'],
 ] as const satisfies readonly (readonly [keyof HubMetrics, string])[]
 const HUB_GAUGES = [
   ['connections', 'Open viewer connections'],

@@ -566,6 +566,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   if (options.store) {
     shared = createSharedRun(id, record, {
       store: options.store,
+      counters,
       limits: options.limits,
       logLimit: options.logLimit,
       checkMs: options.heartbeatMs,

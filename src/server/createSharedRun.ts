@@ -2,6 +2,7 @@ import type { ReducerLimits } from '../core/applyEvent'
 import { applyEvent } from '../core/applyEvent'
 import type { RunEvent, RunState } from '../protocol/types'
 import type { LogEntry } from './createEventLog'
+import type { HubCounters } from './hubMetrics'
 import type { HubStore, StoreAppendResult, StoredHead, StoreMessage } from './hubStore'
 
 /** What a shared run needs of its record: the position it mirrors and the two ways to move it. */
@@ -21,6 +22,7 @@ export interface RunReplica {
 
 export interface SharedRunOptions {
   store: HubStore
+  counters: HubCounters
   limits: ReducerLimits
   /** Events loaded from the store when the run is first followed here. */
   logLimit: number
@@ -58,6 +60,8 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
   let closed = false
   // The store has no record of the run: the next append creates it at this record's epoch and head.
   let missing = true
+  // The first load is the run's opening, not a reload.
+  let opened = false
 
   const later = (ms: number) => new Promise<void>((resolve) => options.setTimeout(resolve, ms))
 
@@ -75,6 +79,7 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
     const stored = await store.load(runId, options.logLimit)
     if (!stored) return
     missing = false
+    if (opened) options.counters.storeReloads++
     const log = entriesOf(stored.log, stored.head - stored.log.length + 1)
     replica.reset({ ...stored, log: log.length === stored.log.length ? log : [] })
   }
@@ -85,6 +90,7 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
       const from = replica.head + 1
       const entries = entriesOf(await store.read(runId, replica.head, 512), from)
       if (entries.length === 0) return reload()
+      options.counters.storeFilled += entries.length
       apply(entries)
     }
   }
@@ -129,6 +135,7 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
   async function lostTail(): Promise<void> {
     const now = await store.rotate(runId, replica.epoch, options.epoch())
     if (now === null) return sync(undefined)
+    options.counters.epochRotations++
     await reload()
   }
 
@@ -170,6 +177,7 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
           await later(Math.min(options.checkMs || 1000, 250 * 2 ** attempt))
         }
       }
+      opened = true
       if (closed) return void stopFollowing?.()
       stopReconnect = store.onReconnect(() => void replica.serial(check))
       schedule()
@@ -196,6 +204,7 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
         idempotencyMs: key?.idempotencyMs,
       })
       if (result.ok) missing = false
+      else options.counters.storeConflicts++
       return result
     },
     sync: (result: StoreAppendResult & { ok: false }) =>

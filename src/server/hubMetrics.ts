@@ -35,7 +35,16 @@ export interface HubMetrics {
   /** Client frames that failed to decode. */
   badFrames: number
   heartbeats: number
+  /** Errors of `persist` or of a shared `store` (reported to `onError`, never to producers). */
   persistErrors: number
+  /** With a shared store: appends refused because another instance had moved the run on (then staged again). */
+  storeConflicts: number
+  /** With a shared store: events this hub read from the store's log to fill a gap (a lost or late fan-out message). */
+  storeFilled: number
+  /** With a shared store: positions taken whole from the store (another epoch, a trimmed gap): a snapshot to viewers. */
+  storeReloads: number
+  /** With a shared store: lost tails caught (the store rolled back under an epoch), each moved to a new epoch. */
+  epochRotations: number
   /** Open connections now. */
   connections: number
   /** Runs in the registry now (including runs only subscribed to, waiting for their producer). */
@@ -126,5 +135,9 @@ export function createHubCounters(): HubCounters {
     badFrames: 0,
     heartbeats: 0,
     persistErrors: 0,
+    storeConflicts: 0,
+    storeFilled: 0,
+    storeReloads: 0,
+    epochRotations: 0,
   }
 }

@@ -30,6 +30,8 @@ describe('live-progress serve: the HTTP publish API', { timeout: 60_000 }, () =>
   it('stamps a batch, answers the last event’s epoch and seq, and serves it to viewers and GET', async () => {
     const viewer = await connectClient(serve.ws)
     viewer.send({ v: 1, type: 'subscribe', run: 'batch' })
+    // Subscribed before the first POST, so its events come live (a later subscribe gets a snapshot).
+    await viewer.until(() => viewer.acks.some((ack) => 'run' in ack && ack.run === 'batch'))
     const answer = await post(
       serve.base,
       'batch',
@@ -73,6 +75,8 @@ describe('live-progress serve: the HTTP publish API', { timeout: 60_000 }, () =>
   it('answers 409 with the rule and the refused index: the events before it stand, none after', async () => {
     const viewer = await connectClient(serve.ws)
     viewer.send({ v: 1, type: 'subscribe', run: 'rule' })
+    // Subscribed before the first POST, so its events come live (a later subscribe gets a snapshot).
+    await viewer.until(() => viewer.acks.some((ack) => 'run' in ack && ack.run === 'rule'))
     const answer = await post(
       serve.base,
       'rule',
@@ -172,6 +176,8 @@ describe('live-progress serve: the HTTP publish API', { timeout: 60_000 }, () =>
   it('serialises 200 concurrent POSTs from 20 workers onto one run like in-process calls', async () => {
     const viewer = await connectClient(serve.ws)
     viewer.send({ v: 1, type: 'subscribe', run: 'storm' })
+    // Subscribed before the first POST, so its events come live (a later subscribe gets a snapshot).
+    await viewer.until(() => viewer.acks.some((ack) => 'run' in ack && ack.run === 'storm'))
     expect((await post(serve.base, 'storm', { events: [{ type: 'run_started', plan }] }, auth)).status).toBe(
       200,
     )

@@ -41,6 +41,8 @@ describe('hubs sharing runs through Redis', { timeout: 30_000 }, () => {
     // Every hub's copy reached the same head and state.
     await until(() => [a, b].every((x) => x.hub.peek('shared')?.seq === 101), 5000, 'heads')
     expect(a.hub.state('shared')).toEqual(b.hub.state('shared'))
+    // The two producers raced: refused appends were staged again, never lost.
+    expect(a.hub.metrics().storeConflicts + b.hub.metrics().storeConflicts).toBeGreaterThan(0)
     viewer.close()
   })
 

@@ -91,6 +91,7 @@ describe('the Redis engine when Redis fails', { timeout: 40_000 }, () => {
     const resumed = follower(c.hub, 'tail', { epoch: epoch!, seq: 10 })
     await until(() => resumed.read() && resumed.snapshots.length === 1, 10_000, 'a snapshot')
     expect(resumed.position.epoch).not.toBe(epoch)
+    expect(a.hub.metrics().epochRotations + c.hub.metrics().epochRotations).toBeGreaterThanOrEqual(1)
     // The producer's next event is numbered in the new epoch, and every viewer follows it there.
     await run.taskProgress('search', 'after', 1, 1)
     await until(() => viewer.read().epoch !== epoch, 10_000, 'the viewer to leave the old epoch')
