@@ -134,15 +134,18 @@ export async function startHostile() {
 
   const stats = () => hub.call<HubStats>('stats', undefined, 30_000)
 
-  /** Waits (bounded) until the good client has every event the hub issued so far. */
+  /**
+   * Waits (bounded) until the good client has every event the hub issued so far; returns the stats of that
+   * moment (the ticker goes on meanwhile: a later head would count events still on their way).
+   */
   async function caughtUp(): Promise<HubStats> {
-    const target = (await stats()).goodHead
+    const now = await stats()
     for (let i = 0; i < 100; i++) {
       const peek = await goodClient.call<GoodReport>('peek')
-      if (peek.lastSeq >= target) break
+      if (peek.lastSeq >= now.goodHead) break
       await sleep(50)
     }
-    return stats()
+    return now
   }
 
   async function window(
@@ -176,7 +179,8 @@ export async function startHostile() {
       attack,
       title,
       alive,
-      delivered: Math.min(1, seen.received / expected),
+      // By seq, not by count: events that arrived between the two reads are neither lost nor counted twice.
+      delivered: Math.min(1, Math.max(0, seen.lastSeq - before.goodHead) / expected),
       expected,
       gaps: seen.gaps,
       duplicates: seen.duplicates,
