@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Rolldown } from 'vite'
+import { bundledSources } from '../scripts/bundledSources'
 import { measureOneLiner, ONE_LINER_NAME, type OneLinerSize, oneLinerRows } from './oneLiner'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -54,6 +55,8 @@ export async function measureBundle(spec: BundleSpec): Promise<BundleSize> {
     // names and line numbers, which no app ships (0.4 KB more for the react entry).
     oxc: { jsx: { runtime: 'automatic', development: false } },
     root: spec.root ?? repoRoot,
+    // The kit's entries take bundled dependencies from the same source as `npm run build`; peers stay as published.
+    resolve: { alias: spec.root === undefined ? bundledSources : [] },
     build: {
       write: false,
       minify: true,
