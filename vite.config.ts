@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
+import { bundledSources } from './scripts/bundledSources'
 import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -24,7 +25,8 @@ const entries = Object.fromEntries(
     .map(([name, path]) => [name, from(path)]),
 )
 
-// Peers and runtime dependencies stay imports: the host app installs and dedupes them.
+// Peers and runtime dependencies stay imports: the host app installs and dedupes them. reconnecting-websocket is
+// the exception, bundled (see `bundledSources`).
 const externals = [
   'react',
   'react-dom',
@@ -34,7 +36,6 @@ const externals = [
   'ws',
   'zustand',
   'valibot',
-  'reconnecting-websocket',
   'jose',
   'prom-client',
   'redis',
@@ -120,6 +121,7 @@ const declarations = process.env.LIVE_PROGRESS_NO_DTS === undefined
 export default defineConfig({
   // public/ holds the demo's and Storybook's static files, not the library's.
   publicDir: false,
+  resolve: { alias: bundledSources },
   plugins: [
     react(),
     declarations &&

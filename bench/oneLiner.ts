@@ -88,9 +88,6 @@ function writeApp(dir: string, main: string): void {
  * `outDir`: what an app's bundler gets from node_modules/live-progress.
  */
 async function buildKit(repoRoot: string, outDir: string): Promise<void> {
-  // The JSX transform follows NODE_ENV (vitest: 'test'), and `npm run build` runs under 'production'.
-  const { NODE_ENV } = process.env
-  process.env.NODE_ENV = 'production'
   process.env.LIVE_PROGRESS_NO_DTS = '1'
   try {
     await build({
@@ -101,8 +98,24 @@ async function buildKit(repoRoot: string, outDir: string): Promise<void> {
       build: { outDir, emptyOutDir: true, sourcemap: false },
     })
   } finally {
-    process.env.NODE_ENV = NODE_ENV
     delete process.env.LIVE_PROGRESS_NO_DTS
+  }
+}
+
+/**
+ * Runs `builds` under NODE_ENV=production, as `npm run build` and an app's production build do, whatever the
+ * caller runs under (vitest: 'test'): Vite takes from it the JSX transform, `import.meta.env.PROD` and the
+ * `development|production` export conditions, so dependencies' development branches drop out.
+ */
+async function underProduction<T>(builds: () => Promise<T>): Promise<T> {
+  const { NODE_ENV } = process.env
+  process.env.NODE_ENV = 'production'
+  try {
+    return await builds()
+  } finally {
+    // Assigning undefined would leave the string 'undefined'.
+    if (NODE_ENV === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = NODE_ENV
   }
 }
 
@@ -167,7 +180,11 @@ const sum = (files: readonly AppFile[]) => ({
 })
 
 /** Builds the package, then the one-liner app and the plain React app (four real Vite builds, seconds). */
-export async function measureOneLiner(repoRoot: string): Promise<OneLinerSize> {
+export function measureOneLiner(repoRoot: string): Promise<OneLinerSize> {
+  return underProduction(() => buildOneLiner(repoRoot))
+}
+
+async function buildOneLiner(repoRoot: string): Promise<OneLinerSize> {
   const cache = join(repoRoot, 'node_modules', '.cache', 'one-liner')
   const kit = join(cache, 'kit')
   await buildKit(repoRoot, kit)

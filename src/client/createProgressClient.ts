@@ -177,9 +177,12 @@ export function createProgressClient(options: ProgressClientOptions): ProgressCl
   function subscribe(run: string) {
     const position = progress.position(run)
     const resume = position !== null && position.epoch !== null && position.applied > 0
-    const frame: ClientFrame = resume
-      ? { v: 1, type: 'subscribe', run, epoch: position.epoch!, after: position.applied }
-      : { v: 1, type: 'subscribe', run }
+    const frame: ClientFrame = {
+      v: 1,
+      type: 'subscribe',
+      run,
+      ...(resume && { epoch: position.epoch!, after: position.applied }),
+    }
     if (send(frame, resume ? 'resumes' : 'subscribes')) progress.resubscribed(run)
   }
 

@@ -288,7 +288,7 @@ export function createProgressStore(options: ProgressStoreOptions = {}): Progres
       // Prefixed: the server's `unknown_run` is not the store's own count of frames for runs nobody follows.
       count(`server:${code}`)
       if (run !== undefined) trackers.get(run)?.refuse(code, message)
-      report(run === undefined ? { kind: 'server', code, message } : { kind: 'server', code, message, run })
+      report({ kind: 'server', code, message, ...(run !== undefined && { run }) })
     } else ingestDecoded(decoded.frame, t)
   }
 

@@ -9,17 +9,10 @@ import { createEtaEstimator } from '../core/eta'
 import { stallThreshold } from '../core/producerSilence'
 import { nextDisplayed, type ProgressOptions, readProgress } from '../core/progress'
 import type { RunView } from '../core/RunView'
-import { createRunDraft } from '../core/runDraft'
+import { createRunDraft, NO_AGENTS } from '../core/runDraft'
 import { createSequencer, type SequencerAction, type SequencerOptions } from '../core/sequencer'
 import { type TaskCounts, taskCounts } from '../core/taskCounts'
-import type {
-  AgentCounts,
-  HeartbeatFrame,
-  PhaseState,
-  RunState,
-  SequencedFrame,
-  SubscribedFrame,
-} from '../protocol/types'
+import type { HeartbeatFrame, PhaseState, RunState, SequencedFrame, SubscribedFrame } from '../protocol/types'
 
 export interface RunTrackerOptions extends SequencerOptions, ProgressOptions, ConfidenceOptions {
   limits: ReducerLimits
@@ -37,8 +30,6 @@ export interface ViewContext {
   /** Local time the connection last opened; staleness counts from it at the earliest. */
   openedAt?: number
 }
-
-const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
 
 export interface RejectedEvent {
   event: SequencedFrame

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../protocol/types'
+import { isTerminal } from './runDraft'
 import { SEQUENCER_DEFAULTS, type SequencerStatus } from './sequencer'
 
 export type Confidence = 'high' | 'medium' | 'low'
@@ -90,8 +91,7 @@ export function resyncGrace(options: ConfidenceOptions = {}): number {
  * // { confidence: 'medium', reason: 'estimated' }
  */
 export function readConfidence(input: ConfidenceInput, options: ConfidenceOptions = {}): ConfidenceReading {
-  const terminal = input.status === 'completed' || input.status === 'failed' || input.status === 'cancelled'
-  if (terminal) return { confidence: 'high', reason: 'final' }
+  if (isTerminal(input.status)) return { confidence: 'high', reason: 'final' }
   if (input.disconnected) return { confidence: 'low', reason: 'reconnecting' }
   if (input.stale) return { confidence: 'low', reason: 'stale' }
   if (input.waiting) return { confidence: 'high', reason: 'waiting' }

@@ -36,7 +36,8 @@ export interface RunDraft {
 
 type Ending = 'completed' | 'failed' | 'cancelled'
 
-const NO_AGENTS: AgentCounts = { active: 0, completed: 0, failed: 0 }
+/** A run without agents (frozen: views hand it out). */
+export const NO_AGENTS: AgentCounts = Object.freeze({ active: 0, completed: 0, failed: 0 })
 /** What the end of a run makes of its active phases (PROTOCOL v1.1 decision 3). */
 const CLOSED_PHASE = { completed: 'done', failed: 'failed', cancelled: 'skipped' } as const
 
@@ -114,14 +115,14 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
   }
 
   function countAgent(ending: 'started' | 'completed' | 'failed') {
-    const { active, completed, failed } = state.agents ?? NO_AGENTS
-    // A snapshot may undercount (a server before v1.1): a count never goes below zero.
-    writableState().agents =
-      ending === 'started'
-        ? { active: active + 1, completed, failed }
-        : ending === 'completed'
-          ? { active: Math.max(0, active - 1), completed: completed + 1, failed }
-          : { active: Math.max(0, active - 1), completed, failed: failed + 1 }
+    const agents = { ...(state.agents ?? NO_AGENTS) }
+    if (ending === 'started') agents.active++
+    else {
+      // A snapshot may undercount (a server before v1.1): a count never goes below zero.
+      agents.active = Math.max(0, agents.active - 1)
+      agents[ending]++
+    }
+    writableState().agents = agents
   }
 
   function writableTasks(index: number, phase: PhaseState): TaskState[] {
@@ -323,8 +324,8 @@ export function createRunDraft(initial: RunState, limits: ReducerLimits): RunDra
         return
       }
       default: {
-        const ending: Ending =
-          event.type === 'run_completed' ? 'completed' : event.type === 'run_failed' ? 'failed' : 'cancelled'
+        // run_completed, run_failed, run_cancelled: the ending is the type's own word.
+        const ending = event.type.slice(4) as Ending
         leaveQueue(ending)
         if (event.error !== undefined) state.error = event.error
         closeOpen(ending, event.ts)

@@ -17,7 +17,7 @@ export type RawFrame = string | ArrayBuffer | ArrayBufferView | readonly ArrayBu
 type SchemaTable = Record<string, v.GenericSchema>
 
 const serverTable: SchemaTable = { ...eventSchemas, ...controlSchemas }
-const clientTable: SchemaTable = { ...clientSchemas }
+const clientTable: SchemaTable = clientSchemas
 const parseConfig = { abortEarly: true, abortPipeEarly: true } as const
 
 const fail = (code: DecodeErrorCode, detail: string): { ok: false; error: DecodeError } => ({

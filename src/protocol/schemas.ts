@@ -4,6 +4,7 @@ import { isCount, isEpoch, isFiniteNumber, isId, isPeriod, isSeq, isText, isWeig
 /** Valibot schemas for every frame of PROTOCOL.md v1 (amended v1.1). Types in `types.ts` are inferred from these. */
 
 /** A scalar schema over one of PROTOCOL's predicates; its issue says what was expected and (the start of) what came. */
+/* @__NO_SIDE_EFFECTS__ */
 const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
   v.custom<T>(
     check as (x: unknown) => boolean,
@@ -11,6 +12,7 @@ const scalar = <T>(check: (x: unknown) => x is T, expected: string) =>
   )
 
 /** One of a few exact values: a frame type, a status, the protocol version. */
+/* @__NO_SIDE_EFFECTS__ */
 const oneOf = <const T extends readonly (string | number)[]>(...values: T) =>
   scalar((x): x is T[number] => values.includes(x as T[number]), values.join(' | '))
 const flag = scalar((x): x is boolean => typeof x === 'boolean', 'a boolean')
@@ -23,6 +25,7 @@ const weight = scalar(isWeight, 'a finite number >= 0')
 const epoch = scalar(isEpoch, '1-64 chars')
 const period = scalar(isPeriod, 'a finite number > 0')
 /** `schema`, then a rule on what it gave (a custom schema in a pipe: valibot's `check` is not bundled). */
+/* @__NO_SIDE_EFFECTS__ */
 const refine = <S extends v.GenericSchema>(
   schema: S,
   rule: (value: v.InferOutput<S>) => boolean,
@@ -33,6 +36,7 @@ const refine = <S extends v.GenericSchema>(
     v.custom<v.InferOutput<S>>((value) => rule(value as v.InferOutput<S>), message),
   )
 /** An array of at most `max` items. */
+/* @__NO_SIDE_EFFECTS__ */
 const listOf = <S extends v.GenericSchema>(item: S, max: number) =>
   refine(v.array(item), (list) => list.length <= max, `max ${max} items`)
 
@@ -116,6 +120,7 @@ export const runStateSchema = v.object({
 })
 
 /** A sequenced frame of `type`: the envelope, then the fields of its own. */
+/* @__NO_SIDE_EFFECTS__ */
 const event = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
   v.object({ ...envelope, type: oneOf(type), ...entries })
 
@@ -151,6 +156,7 @@ export const eventSchemas = {
 } as const
 
 // Decision 10: a run with nothing issued has no epoch yet (`head` 0); once anything is issued the epoch is required.
+/* @__NO_SIDE_EFFECTS__ */
 const runHead = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) =>
   refine(
     v.object({

@@ -1,8 +1,10 @@
 import { type ComponentPropsWithoutRef, forwardRef, type ReactElement, useRef, useState } from 'react'
+import { isOpenEntry } from '../core/activityEntries'
+import type { RunView } from '../core/RunView'
+import { isTerminal } from '../core/runDraft'
 import type { ActivityEntry } from '../protocol/types'
-import { describeActivity, isOpenActivity } from './describeActivity'
+import { describeActivity } from './describeActivity'
 import type { ProgressFormat } from './format'
-import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { cx, shallowEqual } from './shallowEqual'
 import { useClockOffset } from './useClockOffset'
@@ -71,14 +73,14 @@ function useRowElements(labels: ProgressLabels, format: ProgressFormat) {
 function newestWithOpen(activity: ActivityEntry[], limit: number): ActivityEntry[] {
   const start = Math.max(0, activity.length - limit)
   if (start === 0) return activity
-  const pinned = activity.slice(0, start).filter(isOpenActivity)
+  const pinned = activity.slice(0, start).filter(isOpenEntry)
   const newest = activity.slice(start)
   return pinned.length === 0 ? newest : pinned.concat(newest)
 }
 
-const pick = (run: { activity: ActivityEntry[]; status: string }) => ({
+const pick = (run: Pick<RunView, 'activity' | 'status'>) => ({
   activity: run.activity,
-  live: !isTerminalStatus(run.status),
+  live: !isTerminal(run.status),
 })
 
 /**
@@ -124,7 +126,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
   const [listHoldsFocus, setListHoldsFocus] = useState(false)
   const activity = feed?.activity ?? []
   const running =
-    feed?.live === true && activity.some((entry) => entry.type === 'tool_executing' && isOpenActivity(entry))
+    feed?.live === true && activity.some((entry) => entry.type === 'tool_executing' && isOpenEntry(entry))
   const t = useTicker(running, tickMs, now) - useClockOffset(activity, now)
   const row = useRowElements(labels, format)
   const list = useRef<HTMLOListElement>(null)
@@ -170,7 +172,7 @@ export const ActivityFeed = forwardRef<HTMLDivElement, ActivityFeedProps>(functi
         {shown.map((entry) =>
           row(
             entry,
-            running && entry.type === 'tool_executing' && isOpenActivity(entry)
+            running && entry.type === 'tool_executing' && isOpenEntry(entry)
               ? format.duration(t - entry.ts)
               : null,
           ),

@@ -14,16 +14,16 @@ const STALE_TICK_MS = 1000
 // A dropped connection is the same news for every run it carries, and so is its return: per source, the first
 // badge to announce the drop speaks for it (a finished run's badge never says "Reconnecting…", so it is never
 // chosen) and announces the return; every other badge updates its words with the live region off.
-const CONNECTION_WIDE = new Set<string | undefined>(['reconnecting'])
+const CONNECTION_WIDE = 'reconnecting'
 const voices = new WeakMap<object, object>()
 
 /** Whether this announcement is read out, decided when it is made (not per render), so badges cannot disagree. */
 function speaks(source: object, token: object, from: string | undefined, to: string | undefined): boolean {
-  if (CONNECTION_WIDE.has(to)) {
+  if (to === CONNECTION_WIDE) {
     if (!voices.has(source)) voices.set(source, token)
     return voices.get(source) === token
   }
-  if (!CONNECTION_WIDE.has(from)) return true
+  if (from !== CONNECTION_WIDE) return true
   // Leaving the drop: only its voice says so, and the next drop picks a voice afresh.
   if (voices.get(source) !== token) return false
   voices.delete(source)

@@ -1,8 +1,8 @@
 import { type ComponentPropsWithoutRef, forwardRef, memo, useCallback, useState } from 'react'
 import type { RunView } from '../core/RunView'
+import { isTerminal } from '../core/runDraft'
 import { type BarMotion, barTransform } from './barMotion'
 import { etaText, type ProgressFormat } from './format'
-import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { ProgressRoot } from './ProgressRoot'
 import { isWaitingAgain, queueText } from './queueText'
@@ -34,7 +34,7 @@ const TERMINAL = { completed: 'complete', failed: 'failed', cancelled: 'cancelle
 
 /** What the bar needs, as flat primitives: the bar re-renders only when one of them changes. */
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
-  const terminal = isTerminalStatus(run.status)
+  const terminal = isTerminal(run.status)
   const indeterminate = !terminal && run.phases.length === 0
   const percent = Math.round(run.displayed * 100)
   const phase = run.phases.find((p) => p.status === 'active')

@@ -1,6 +1,5 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react'
-import { createStore } from 'zustand/vanilla'
-import type { ProgressState } from '../client/createProgressStore'
+import { createProgressStore } from '../client/createProgressStore'
 import type { LabelsOverride } from './labels'
 import type { ProgressSource } from './ProgressSource'
 import { useStableLabels } from './useStableLabels'
@@ -58,12 +57,8 @@ export function useProgressClient(): ProgressSource {
     if (typeof process === 'undefined' || process.env.NODE_ENV !== 'production') {
       console.error('live-progress: useProgressClient() needs a <ProgressProvider client={…}> above it.')
     }
-    const empty: ProgressState = {
-      connection: { status: 'idle', attempts: 0, lastFrameAt: null },
-      runs: {},
-      stats: { frames: 0, invalid: 0, unknownRun: 0, serverErrors: 0, acks: 0, byCode: {} },
-    }
-    fallback = { store: createStore<ProgressState>()(() => empty) }
+    // A store nothing feeds: every run reads pending, and the connection idle.
+    fallback = { store: createProgressStore({ connection: 'idle' }).store }
   }
   return fallback
 }

@@ -1,7 +1,7 @@
 import { type ComponentPropsWithoutRef, forwardRef, useCallback } from 'react'
 import type { RunView } from '../core/RunView'
+import { isTerminal } from '../core/runDraft'
 import { etaText, type ProgressFormat } from './format'
-import { isTerminalStatus } from './isTerminalStatus'
 import type { LabelsOverride, ProgressLabels } from './labels'
 import { isWaitingAgain } from './queueText'
 import { cx, shallowEqual } from './shallowEqual'
@@ -15,7 +15,7 @@ export interface ProgressValueProps extends Omit<ComponentPropsWithoutRef<'span'
 }
 
 function describe(run: RunView, labels: ProgressLabels, format: ProgressFormat) {
-  const terminal = isTerminalStatus(run.status)
+  const terminal = isTerminal(run.status)
   // Nothing to say yet (no plan, or queued before it started: the queue notice says it): no number that means
   // nothing. A run waiting again in its middle keeps the percent it reached.
   if ((run.status === 'queued' && !isWaitingAgain(run)) || (!terminal && run.phases.length === 0)) return null

@@ -9,13 +9,6 @@ export interface ActivityRow {
 }
 
 /**
- * An agent or tool call still running (the core's `isOpenEntry`; the react layer imports only types from it):
- * never evicted by chatter, so a feed shows it however old it is.
- */
-export const isOpenActivity = (entry: ActivityEntry): boolean =>
-  (entry.type === 'agent_started' || entry.type === 'tool_executing') && entry.endedAt === undefined
-
-/**
  * The words and state of one activity entry. An agent or call the run's end closed before it finished is
  * `interrupted`, with how long it had run.
  * @example

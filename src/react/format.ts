@@ -1,4 +1,5 @@
-import { isTerminalStatus } from './isTerminalStatus'
+import type { RunView } from '../core/RunView'
+import { isTerminal } from '../core/runDraft'
 
 /** Locale-aware number, percent and duration formatting; every number a component shows goes through one. */
 export interface ProgressFormat {
@@ -22,13 +23,11 @@ const roundEta = (ms: number) => (ms < 60_000 ? Math.max(5_000, Math.ceil(ms / 5
  * etaText(run, labels.eta, format) // "about 20 sec left"
  */
 export function etaText(
-  run: { status: string; etaMs: number | null },
+  run: Pick<RunView, 'status' | 'etaMs'>,
   eta: (left: string) => string,
   format: ProgressFormat,
 ): string | undefined {
-  return run.etaMs === null || isTerminalStatus(run.status)
-    ? undefined
-    : eta(format.duration(roundEta(run.etaMs)))
+  return run.etaMs === null || isTerminal(run.status) ? undefined : eta(format.duration(roundEta(run.etaMs)))
 }
 
 /**

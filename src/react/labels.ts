@@ -1,7 +1,7 @@
 import type { ConfidenceReason } from '../core/confidence'
+import { isTerminal } from '../core/runDraft'
 import type { TaskCounts } from '../core/taskCounts'
 import type { AgentCounts, PhaseStatus, RunStatus } from '../protocol/types'
-import { isTerminalStatus } from './isTerminalStatus'
 
 /** What the bar's `aria-valuetext` is built from; every string in it is already formatted. */
 export interface ValueTextParts {
@@ -131,7 +131,7 @@ export const DEFAULT_LABELS: ProgressLabels = {
   took: (duration) => duration,
   // The overall percent first: it is what the bar shows; the phase and its count say where the run is.
   valueText: (p) => {
-    if (isTerminalStatus(p.status)) {
+    if (isTerminal(p.status)) {
       return `${p.statusLabel}, ${p.percent}`
     }
     if (p.status === 'queued')

@@ -1,4 +1,4 @@
-import { NativeAnimation } from 'framer-motion/dom'
+import { startWaapiAnimation } from 'framer-motion/dom'
 
 // A critically damped spring from rest, x(t) = 1 − (1 + ωt)·e^(−ωt), scaled to end exactly at 1: it eases out
 // without overshoot, so a fill never passes its target. framer-motion samples it into a CSS linear() easing.
@@ -13,16 +13,27 @@ export interface Playing {
 }
 
 /**
- * Springs `element`'s transform to `transform` in 0.5 s with framer-motion's Web Animations API animation (its
+ * Springs `element`'s transform to `transform` in 0.5 s with framer-motion's Web Animations API start (its
  * smallest part): the compositor runs it, so the bar keeps moving while the main thread is busy. It starts from
  * the element's own transform (stop the previous animation first), and ends by writing `transform` to it.
  */
 export function springTo(element: HTMLElement, transform: string): Playing {
-  return new NativeAnimation({
-    element,
-    name: 'transform',
-    keyframes: [transform],
+  const animation = startWaapiAnimation(element, 'transform', [transform], {
     duration: 500,
     ease: springEase,
   })
+  // The end is written to the element and the animation dropped, so nothing stays pinned by fill: both.
+  animation.onfinish = () => {
+    element.style.transform = transform
+    animation.cancel()
+  }
+  return {
+    stop() {
+      animation.onfinish = null
+      // An idle animation (finished, or never started) has nothing to freeze: committing it would rewrite the end.
+      if (animation.playState === 'idle') return
+      if (element.isConnected) animation.commitStyles()
+      animation.cancel()
+    },
+  }
 }

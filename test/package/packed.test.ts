@@ -50,7 +50,6 @@ beforeAll(() => {
   for (const name of [
     'valibot',
     'zustand',
-    'reconnecting-websocket',
     'react',
     'react-dom',
     'framer-motion',

@@ -16,7 +16,7 @@ describe('react entry rules', () => {
       ]
       if (name === 'motion.ts') {
         expect(imports.map(([, names, from]) => `${names} from ${from}`)).toEqual([
-          '{ NativeAnimation } from framer-motion/dom',
+          '{ startWaapiAnimation } from framer-motion/dom',
         ])
       } else expect(imports, name).toEqual([])
     }
