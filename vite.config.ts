@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
-import { bundledSources } from './scripts/bundledSources'
+import { bundledLicenses, bundledSources } from './scripts/bundledSources'
 import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -115,6 +115,20 @@ function afterBuild(name: string, write: (outDir: string) => void): Plugin {
   }
 }
 
+/**
+ * Writes the licences of the code bundled from other packages (`bundledSources`) next to the bundles: their MIT
+ * notices must travel with every copy, and the minifier drops the sources' `/*!` headers.
+ */
+function writeBundledLicenses(): Plugin {
+  return afterBuild('live-progress:bundled-licenses', (outDir) => {
+    const sections = bundledLicenses().map(
+      ({ name, text }) =>
+        `## ${name}\n\nBundled in live-progress's entries from its own source.\n\n${text.trim()}\n`,
+    )
+    writeFileSync(join(outDir, 'THIRD_PARTY_LICENSES.md'), `# Third-party licences\n\n${sections.join('\n')}`)
+  })
+}
+
 // bench/oneLiner.ts builds the bundles only, into its own directory: declarations take most of a build.
 const declarations = process.env.LIVE_PROGRESS_NO_DTS === undefined
 
@@ -134,6 +148,7 @@ export default defineConfig({
     keepUseClient(),
     copyStyles(),
     writeProtocolSchema(),
+    writeBundledLicenses(),
   ],
   build: {
     target: 'es2022',

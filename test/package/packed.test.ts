@@ -113,6 +113,17 @@ describe('the packed tarball', () => {
     expect(files.filter((file) => imports.test(readFileSync(file, 'utf8')))).toEqual([])
   })
 
+  test('ships the licence of the code it bundles from other packages (reconnecting-websocket, MIT)', () => {
+    const pkg = JSON.parse(readFileSync(join(unpacked(), 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    // Bundled from its source, so not a dependency apps install; its notice travels in dist instead.
+    expect(pkg.dependencies['reconnecting-websocket']).toBeUndefined()
+    const notice = readFileSync(join(unpacked(), 'dist', 'THIRD_PARTY_LICENSES.md'), 'utf8')
+    expect(notice).toContain('## reconnecting-websocket')
+    expect(notice).toContain('Copyright (c) 2018 Pedro Ladaria')
+  })
+
   test('Node ≥ 20.19 can require() every entry (require(esm)), and import them', async () => {
     const script = `
       const main = require('live-progress')
