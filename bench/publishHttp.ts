@@ -11,14 +11,9 @@ import { join } from 'node:path'
 import { WebSocket, WebSocketServer } from 'ws'
 import { attachWebSocket } from '../src/server/attachWebSocket'
 import { createProgressHub } from '../src/server/createProgressHub'
-import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, sideBySide, type summarize } from './measure'
+import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, type summarize } from './measure'
+import { hubPublisher, PLAN, type Publish, publishThroughput } from './publishThroughput'
 import { repoRoot } from './size'
-
-const PLAN = [
-  { id: 'search', label: 'Search', weight: 3 },
-  { id: 'write', label: 'Write', weight: 1 },
-]
-type Publish = (run: string, events: object[]) => Promise<void>
 
 /** Starts `live-progress serve` (source through tsx) on a free port; resolves with its base URL. */
 async function startGateway(): Promise<{ base: string; child: ChildProcess }> {
@@ -61,41 +56,6 @@ function httpPublisher(base: string, agent: Agent): Publish {
       req.on('error', reject)
       req.end(body)
     })
-}
-
-/**
- * `workers` concurrent producers; each owns a slice of the runs and a task id, and posts one event at a time
- * (so each run's counts only grow). Returns events/s.
- */
-async function pump(
-  publish: Publish,
-  runs: string[],
-  eventsPerRun: number,
-  workers: number,
-): Promise<number> {
-  await Promise.all(
-    runs.map((run) =>
-      publish(run, [
-        { type: 'run_started', plan: PLAN },
-        { type: 'phase_started', phase: 'search' },
-      ]),
-    ),
-  )
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      const mine = runs.length === 1 ? runs : runs.filter((_, i) => i % workers === w)
-      for (let done = 1; done <= eventsPerRun; done++) {
-        for (const run of mine) {
-          await publish(run, [
-            { type: 'task_progress', phase: 'search', task: `w${w}`, done, total: eventsPerRun },
-          ])
-        }
-      }
-    }),
-  )
-  const perRun = runs.length === 1 ? workers : 1
-  return (runs.length * eventsPerRun * perRun) / ((performance.now() - started) / 1000)
 }
 
 /** ms from publishing each event to a following client receiving it, one event at a time. */
@@ -145,23 +105,8 @@ export async function benchPublishHttp(options: {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   const http = httpPublisher(gateway.base, agent)
   const hub = createProgressHub({ heartbeatMs: 60_000 })
-  const inProcess: Publish = async (run, events) => {
-    const result = await hub.run(run).publishPrefix(events as never)
-    if (result.refused) throw result.refused.error
-  }
-  let rep = 0
-  const workers = 16
-  const hotPerWorker = Math.ceil(options.events / workers)
-  const perRun = Math.max(1, Math.round(options.events / options.runs))
-  const runIds = (tag: string) => Array.from({ length: options.runs }, (_, i) => `${tag}-${rep}-${i}`)
-  const hot = await sideBySide(options.reps, {
-    http: () => pump(http, [`hot-http-${rep++}`], hotPerWorker, workers),
-    inProcess: () => pump(inProcess, [`hot-mem-${rep++}`], hotPerWorker, workers),
-  })
-  const many = await sideBySide(options.reps, {
-    http: () => pump(http, runIds(`many-http-${rep++}`), perRun, 32),
-    inProcess: () => pump(inProcess, runIds(`many-mem-${rep++}`), perRun, 32),
-  })
+  const inProcess = hubPublisher(hub)
+  const { hot, many, workers } = await publishThroughput({ http, inProcess }, options)
 
   // Latency: the gateway's own WebSocket, against a hub in this process served on loopback.
   const wss = await new Promise<WebSocketServer>((resolve) => {

@@ -7,33 +7,8 @@
 import { createProgressHub, type ProgressHub } from '../src/server/createProgressHub'
 import { createRedisStore, type RedisStore } from '../src/server/redis/createRedisStore'
 import { startRedis } from '../test/support/redisServer'
-import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, sideBySide, type summarize } from './measure'
-
-const PLAN = [
-  { id: 'search', label: 'Search', weight: 3 },
-  { id: 'write', label: 'Write', weight: 1 },
-]
-
-/** `workers` producers, each awaiting one event at a time on its slice of `runs`; returns events/s. */
-async function pump(
-  hub: ProgressHub,
-  runs: string[],
-  eventsPerRun: number,
-  workers: number,
-): Promise<number> {
-  await Promise.all(runs.map((run) => hub.run(run).start(PLAN)))
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      const mine = runs.length === 1 ? runs : runs.filter((_, i) => i % workers === w)
-      for (let done = 1; done <= eventsPerRun; done++) {
-        for (const run of mine) await hub.run(run).taskProgress('search', `w${w}`, done, eventsPerRun)
-      }
-    }),
-  )
-  const perRun = runs.length === 1 ? workers : 1
-  return (runs.length * eventsPerRun * perRun) / ((performance.now() - started) / 1000)
-}
+import { fmt, fmtRatio, percentiles, plainRow, type Row, ratio, type summarize } from './measure'
+import { hubPublisher, PLAN, publishThroughput } from './publishThroughput'
 
 /**
  * ms from each publish on `from` to its arrival at a viewer of `to`, at `rate` events/s for `count` events
@@ -90,19 +65,10 @@ export async function benchRedis(options: { events: number; runs: number; reps: 
     const [a, b] = [await shared(), await shared()]
     const memory = createProgressHub({ heartbeatMs: 60_000 })
     hubs.push(memory)
-    let rep = 0
-    const workers = 16
-    const hotPerWorker = Math.ceil(options.events / workers)
-    const perRun = Math.max(1, Math.round(options.events / options.runs))
-    const runIds = (tag: string) => Array.from({ length: options.runs }, (_, i) => `${tag}-${rep}-${i}`)
-    const hot = await sideBySide(options.reps, {
-      redis: () => pump(a, [`hot-redis-${rep++}`], hotPerWorker, workers),
-      memory: () => pump(memory, [`hot-mem-${rep++}`], hotPerWorker, workers),
-    })
-    const many = await sideBySide(options.reps, {
-      redis: () => pump(a, runIds(`many-redis-${rep++}`), perRun, 32),
-      memory: () => pump(memory, runIds(`many-mem-${rep++}`), perRun, 32),
-    })
+    const { hot, many, workers } = await publishThroughput(
+      { redis: hubPublisher(a), memory: hubPublisher(memory) },
+      options,
+    )
     const lat = { redis: [] as number[], memory: [] as number[] }
     for (let r = 0; r < options.reps; r++) {
       lat.redis.push(...(await fanOut(a, b, `fan-redis-${r}`, 1000, options.fanOut)))
