@@ -65,20 +65,27 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
 
   const later = (ms: number) => new Promise<void>((resolve) => options.setTimeout(resolve, ms))
 
-  function apply(entries: LogEntry[]) {
+  /** Applies events from the store; false when the reducer refuses one (a writer that skipped the rules). */
+  function apply(entries: LogEntry[]): boolean {
     let state = replica.state
     for (const entry of entries) {
       const result = applyEvent(state, entry.frame, options.limits)
-      if (result.rejected) throw new Error(`stored event ${entry.seq} refused: ${result.rejected}`)
+      if (result.rejected) {
+        options.report(new Error(`stored event ${entry.seq} refused: ${result.rejected}`), 'store.apply')
+        return false
+      }
       state = result.state
     }
     if (entries.length > 0) replica.ingest(entries, state, entries.at(-1)!.frame.ts)
+    return true
   }
 
   async function reload() {
     const stored = await store.load(runId, options.logLimit)
     if (!stored) return
     missing = false
+    // A late message of an epoch already left behind: nothing moved, and viewers need no second snapshot.
+    if (opened && stored.epoch === replica.epoch && stored.head === replica.head) return
     if (opened) options.counters.storeReloads++
     const log = entriesOf(stored.log, stored.head - stored.log.length + 1)
     replica.reset({ ...stored, log: log.length === stored.log.length ? log : [] })
@@ -91,7 +98,8 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
       const entries = entriesOf(await store.read(runId, replica.head, 512), from)
       if (entries.length === 0) return reload()
       options.counters.storeFilled += entries.length
-      apply(entries)
+      // The store's state at its head is what the log adds up to: take it whole rather than stop here.
+      if (!apply(entries)) return reload()
     }
   }
 
@@ -106,7 +114,8 @@ export function createSharedRun(runId: string, replica: RunReplica, options: Sha
     const last = message.first + message.texts.length - 1
     if (message.texts.length === 0 || last <= replica.head) return
     if (message.first > replica.head + 1) return fill(last)
-    apply(entriesOf(message.texts.slice(replica.head + 1 - message.first), replica.head + 1))
+    if (!apply(entriesOf(message.texts.slice(replica.head + 1 - message.first), replica.head + 1)))
+      return reload()
   }
 
   /** Brings the record to the store's `position` (an append's refusal or a head check). */

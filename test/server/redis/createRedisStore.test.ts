@@ -157,6 +157,42 @@ describe('createRedisStore', { timeout: 30_000 }, () => {
     viewer.close()
   })
 
+  it("takes the store's state whole when a writer outside the hub appended an event the rules refuse", async () => {
+    const server = await redis()
+    const a = await instance(server)
+    const run = a.hub.run('outside')
+    await run.start(plan)
+    await run.phaseProgress('search', 5, 10)
+    const viewer = follower(a.hub, 'outside')
+    await until(() => viewer.read().seq === 2)
+    // Another language's writer, skipping the phase rules: progress goes back, then on.
+    const { epoch } = a.hub.peek('outside')!
+    const back = createRunState()
+    const texts = [3, 4].map((seq) =>
+      encodeFrame({
+        v: 1,
+        type: 'phase_progress',
+        run: 'outside',
+        epoch,
+        seq,
+        ts: 9,
+        phase: 'search',
+        done: seq - 1,
+        total: 10,
+      }),
+    )
+    expect(
+      await a.store.append('outside', { epoch, after: 2, create: false, texts, state: back, ts: 9 }),
+    ).toMatchObject({
+      ok: true,
+      head: 4,
+    })
+    await until(() => viewer.read().seq === 4, 5000, "the viewer at the store's head")
+    expect(viewer.snapshots.at(-1)).toEqual({ epoch, seq: 4 })
+    expect(a.hub.metrics().storeReloads).toBeGreaterThanOrEqual(1)
+    viewer.close()
+  })
+
   it('serve refuses a --redis that is not a redis:// URL (exit 2) and names the flag', async () => {
     const bin = await runBin(['serve', '--redis', 'localhost:6379'])
     expect(bin.code).toBe(2)
