@@ -85,7 +85,7 @@ describe('runs shared through Redis, under random interleavings', { timeout: 120
             redis.cli('HGET', instances[0]!.store.keys(run).meta, 'state'),
           ) as RunState
           expect(viewer.state().phases).toEqual(stored.phases)
-          expect(stored.phases[0]!.tasks).toHaveLength(task)
+          expect(stored.phases[0]!.tasks ?? []).toHaveLength(task)
           viewer.close()
         },
       ),
