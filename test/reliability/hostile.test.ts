@@ -61,8 +61,10 @@ describe('hostile clients against a hub in its own process', () => {
   it('subscribe/unsubscribe flapping is rate limited, then closed', async () => {
     const row = await attack('flap')
     survived(row)
-    expect(row.report!.tally.errors.rate_limited).toBeGreaterThan(0)
-    expect(row.report!.tally.closes['1008']).toBeGreaterThan(0)
+    // What the hub did, from its own counters: an attacker starved of CPU may not read the errors before its
+    // socket is cut (seen at load 3 on 2 cores).
+    expect(row.hub.rateLimited).toBeGreaterThan(0)
+    expect(row.hub.policyCloses).toBeGreaterThan(0)
   })
 
   it('frames over 64 KiB close their socket with 1009 before they are buffered', async () => {
