@@ -98,6 +98,9 @@ export interface PublishOptions {
 
 const noop = () => {}
 
+/** The types of a batch, as a refusal names them (`run_started+phase_started`). */
+const typesOf = (inputs: readonly EventInput[]) => inputs.map((input) => String(input?.type)).join('+')
+
 /** Appends refused because other instances moved the run on, before a publish gives up (`store_unavailable`). */
 const SHARED_ATTEMPTS = 32
 
@@ -195,10 +198,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       budget.measure(epoch, state)
       if (isTerminal(state.status)) unwatched?.dispose()
     }
-    ready = true
-    answerPending()
-    checkIdle()
-    watch.arm()
+    becomeReady()
   }
 
   // Subscribers that asked while the run loaded (or was checked against the store) get their answers now.
@@ -221,7 +221,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     shared !== null && request.epoch === epoch && (request.after ?? 0) > head
 
   function verify(after: number) {
-    void record.serial(async () => {
+    void serial(async () => {
       await shared!.verify(after).catch((error: unknown) => reportError(error, 'store.verify'))
       answerPending(true)
     })
@@ -229,6 +229,11 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
 
   async function open() {
     await shared!.open()
+    becomeReady()
+  }
+
+  // Loaded (from `persist` or the shared store): answer who asked meanwhile, then judge idleness.
+  function becomeReady() {
     ready = true
     answerPending()
     checkIdle()
@@ -288,7 +293,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   function staging<S extends Staged>(inputs: readonly EventInput[], stage: (ts: number) => S, ts: number): S {
     try {
       if (ctx.isClosed()) {
-        throw new PublishError('hub_closed', id, inputs.map((input) => String(input?.type)).join('+'))
+        throw new PublishError('hub_closed', id, typesOf(inputs))
       }
       return stage(ts)
     } catch (error) {
@@ -314,7 +319,6 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
     stage: (ts: number) => S,
     publishOptions?: PublishOptions,
   ): Promise<{ head: number; staged: S; epoch: string; replayed?: boolean }> {
-    const types = () => inputs.map((input) => String(input?.type)).join('+')
     for (let attempt = 0; ; attempt++) {
       const ts = options.now()
       const staged = staging(inputs, stage, ts)
@@ -326,7 +330,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       } catch (error) {
         reportError(error, 'store.append')
         counters.rejected++
-        throw new PublishError('store_unavailable', id, types(), (error as Error)?.message)
+        throw new PublishError('store_unavailable', id, typesOf(inputs), (error as Error)?.message)
       }
       // Appended before (a retry of a batch whose answer was lost): its events reach this copy from the store.
       if (result.ok && result.replayed) {
@@ -339,7 +343,12 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       }
       if (attempt >= SHARED_ATTEMPTS) {
         counters.rejected++
-        throw new PublishError('store_unavailable', id, types(), `the run moved on ${attempt + 1} times`)
+        throw new PublishError(
+          'store_unavailable',
+          id,
+          typesOf(inputs),
+          `the run moved on ${attempt + 1} times`,
+        )
       }
       // Two instances racing on one run: a random pause lets one of them through.
       if (attempt >= 2)
@@ -380,7 +389,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
 
   // The producer is gone or silent and nobody watches: end the run truthfully so it can be retained and forgotten.
   function abandon() {
-    const result = tail.then(() => {
+    const result = serial(() => {
       if (!idle() || watch.quietFor() < options.abandonMs) return watch.arm()
       counters.abandoned++
       const seconds = Math.round(watch.quietFor() / 1000)
@@ -388,7 +397,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
         { type: 'run_failed', error: `abandoned: no event for ${seconds} s and nobody following` },
       ])
     })
-    tail = result.then(noop, (error: unknown) => reportError(error, 'abandon'))
+    result.catch((error: unknown) => reportError(error, 'abandon'))
   }
 
   // Every mutation waits its turn on `tail`; a producer that never awaits would queue without bound, so past
@@ -396,14 +405,20 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
   function enqueue<T>(inputs: readonly EventInput[], mutate: () => T | Promise<T>): Promise<T> {
     if (queued >= options.maxQueuedPublishes) {
       counters.rejected++
-      const types = inputs.map((input) => String(input?.type)).join('+')
-      return Promise.reject(new PublishError('overloaded', id, types, `${queued} calls already waiting`))
+      return Promise.reject(
+        new PublishError('overloaded', id, typesOf(inputs), `${queued} calls already waiting`),
+      )
     }
     queued++
-    const result = tail.then(() => {
+    return serial(() => {
       queued--
       return mutate()
     })
+  }
+
+  /** Runs `fn` once every mutation queued before it is done; the queue goes on whether it settles or throws. */
+  function serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    const result = tail.then(fn)
     tail = result.then(noop, noop)
     return result
   }
@@ -546,11 +561,7 @@ export function createRunRecord(id: string, ctx: RunRecordContext) {
       if (isTerminal(state.status)) checkIdle()
     },
     /** Runs `fn` after every mutation queued before it (not counted against `maxQueuedPublishes`). */
-    serial(fn: () => Promise<void> | void): Promise<void> {
-      const result = tail.then(fn)
-      tail = result.then(noop, noop)
-      return result
-    },
+    serial: (fn: () => Promise<void> | void): Promise<void> => serial(fn),
     dispose() {
       if (disposed) return
       disposed = true

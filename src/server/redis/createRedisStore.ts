@@ -128,15 +128,13 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       await ready()
       const k = keys(runId)
       // One transaction: a head read apart from its log could see an append land in between.
-      const [meta, entries] = (await client
-        .multi()
-        .addCommand(['HGETALL', k.meta])
-        .addCommand(['XREVRANGE', k.log, '+', '-', 'COUNT', String(Math.max(1, count))])
-        .exec()) as unknown as [string[] | Record<string, string>, unknown]
+      const read = client.multi().addCommand(['HGETALL', k.meta])
+      if (count > 0) read.addCommand(['XREVRANGE', k.log, '+', '-', 'COUNT', String(count)])
+      const [meta, entries] = (await read.exec()) as unknown as [string[] | Record<string, string>, unknown?]
       const fields = Array.isArray(meta) ? Object.fromEntries(pairs(meta)) : meta
       if (fields.epoch === undefined || fields.head === undefined || fields.state === undefined)
         return undefined
-      const log = count > 0 ? streamTexts(entries).reverse() : []
+      const log = entries === undefined ? [] : streamTexts(entries).reverse()
       return {
         epoch: fields.epoch,
         head: Number(fields.head),
