@@ -46,11 +46,10 @@ const PREFLIGHT = {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const report = options.onError ?? (() => {})
   const auth = createViewerAuth(options.viewerSecret, options.hub?.now)
-  const prefix = options.redis?.prefix ?? 'lp:'
   const redis = options.redis
     ? createRedisStore({
         url: options.redis.url,
-        prefix,
+        prefix: options.redis.prefix,
         logLimit: options.hub?.logLimit,
         onError: (error) => report(error, 'redis'),
       })
@@ -68,7 +67,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }),
     store:
       options.idempotencyStore ??
-      (redis ? createRedisIdempotencyStore(redis.client, prefix) : null) ??
+      (redis ? createRedisIdempotencyStore(redis.client, redis.prefix) : null) ??
       createMemoryIdempotencyStore({
         maxEntries: options.idempotencyLimit ?? GATEWAY_DEFAULTS.idempotencyLimit,
       }),

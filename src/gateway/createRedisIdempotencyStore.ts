@@ -1,4 +1,5 @@
 import type { createClient } from 'redis'
+import { REDIS_PREFIX } from '../server/redis/createRedisStore'
 import type { IdempotencyStore, StoredAnswer } from './createIdempotencyStore'
 
 /**
@@ -6,11 +7,11 @@ import type { IdempotencyStore, StoredAnswer } from './createIdempotencyStore'
  * the first one gave.
  * @example
  * const store = createRedisStore({ url })
- * createGateway({ hub: { store }, idempotencyStore: createRedisIdempotencyStore(store.client, 'lp:') })
+ * createGateway({ hub: { store }, idempotencyStore: createRedisIdempotencyStore(store.client, store.prefix) })
  */
 export function createRedisIdempotencyStore(
   client: ReturnType<typeof createClient>,
-  prefix = 'lp:',
+  prefix = REDIS_PREFIX,
 ): IdempotencyStore {
   const key = (name: string) => `${prefix}idem:${name}`
   return {

@@ -1,6 +1,7 @@
 export {
   createRedisStore,
   parseStoreMessage,
+  REDIS_PREFIX,
   type RedisStore,
   type RedisStoreOptions,
 } from '../server/redis/createRedisStore'

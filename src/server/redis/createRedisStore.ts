@@ -24,6 +24,8 @@ export interface RedisStoreOptions {
 }
 
 export interface RedisStore extends HubStore {
+  /** What every key and channel of this store starts with. */
+  readonly prefix: string
   /** The connection for commands (not PUB/SUB): other state of the same deployment may share it. */
   readonly client: RedisClient
   /** Both connections are up (what a health check reports). */
@@ -34,6 +36,9 @@ export interface RedisStore extends HubStore {
   keys(runId: string): { tag: string; meta: string; log: string; channel: string }
   close(): Promise<void>
 }
+
+/** What every key and channel starts with unless `prefix` says otherwise. */
+export const REDIS_PREFIX = 'lp:'
 
 /** How long a batch's idempotency key is remembered when the caller gives no time (the gateway's default). */
 const DEFAULT_IDEMPOTENCY_MS = 24 * 60 * 60_000
@@ -63,7 +68,7 @@ export function parseStoreMessage(text: string): StoreMessage | null {
  * const hub = createProgressHub({ store })
  */
 export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
-  const prefix = options.prefix ?? 'lp:'
+  const prefix = options.prefix ?? REDIS_PREFIX
   const logLimit = options.logLimit ?? 10_000
   const metaTtlMs = options.metaTtlMs ?? 7 * 24 * 60 * 60_000
   const logTtlMs = Math.min(options.logTtlMs ?? 24 * 60 * 60_000, metaTtlMs)
@@ -120,6 +125,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     (reply as [string, string[]][]).map(([, fields]) => fields[fields.indexOf('e') + 1] ?? '')
 
   return {
+    prefix,
     client,
     isReady: () => client.isReady && subscriber.isReady,
     ready,
