@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 import dts from 'vite-plugin-dts'
-import { bundledLicenses, bundledSources } from './scripts/bundledSources'
+import { bundledLicenses, bundledSources, trimBundledSources } from './scripts/bundledSources'
 import { protocolJsonSchema } from './scripts/protocolJsonSchema'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -138,6 +138,7 @@ export default defineConfig({
   resolve: { alias: bundledSources },
   plugins: [
     react(),
+    trimBundledSources(),
     declarations &&
       dts({
         tsconfigPath: './tsconfig.build.json',

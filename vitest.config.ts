@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
-import { bundledSources } from './scripts/bundledSources.ts'
+import { bundledSources, trimBundledSources } from './scripts/bundledSources.ts'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts'
 
 // The system Chromium (Debian package), offline (flags in scripts/chromium.ts).
@@ -39,6 +39,7 @@ const browser = () => ({
 export default defineConfig({
   // Tests run the dependencies the package bundles as it bundles them (from their source).
   resolve: { alias: bundledSources },
+  plugins: [trimBundledSources()],
   test: {
     globals: true,
     projects: [

@@ -53,10 +53,12 @@ export function useProgressClient(): ProgressSource {
   const { source } = useContext(ProgressContext)
   if (source) return source
   if (!fallback) {
-    // `process` may be missing in an unbundled browser: log then, as in development.
-    if (typeof process === 'undefined' || process.env.NODE_ENV !== 'production') {
-      console.error('live-progress: useProgressClient() needs a <ProgressProvider client={…}> above it.')
-    }
+    // Development builds only (where no bundler defines NODE_ENV, `process` is missing and the message too).
+    try {
+      if (process.env.NODE_ENV !== 'production') {
+        console.error('live-progress: useProgressClient() needs a <ProgressProvider client={…}> above it.')
+      }
+    } catch {}
     // A store nothing feeds: every run reads pending, and the connection idle.
     fallback = { store: createProgressStore({ connection: 'idle' }).store }
   }

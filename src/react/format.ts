@@ -43,9 +43,12 @@ export function createFormat(locale?: string): ProgressFormat {
     new Intl.NumberFormat(locale)
   } catch {
     // A malformed locale tag from a prop must not crash the host app: the runtime default instead.
-    if (typeof process === 'undefined' || process.env.NODE_ENV !== 'production') {
-      console.error(`live-progress: invalid locale ${JSON.stringify(locale)}, using the default.`)
-    }
+    // Development builds only (where no bundler defines NODE_ENV, `process` is missing and the message too).
+    try {
+      if (process.env.NODE_ENV !== 'production') {
+        console.error(`live-progress: invalid locale ${JSON.stringify(locale)}, using the default.`)
+      }
+    } catch {}
     // Cached under the bad tag too: every render asks again, and must not log (or throw and catch) again.
     const fallback = createFormat()
     cache.set(key, fallback)

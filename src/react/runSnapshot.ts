@@ -64,8 +64,11 @@ export function viewOfSnapshot(runId: string, snapshot: RunSnapshot): RunView | 
   const run = pipeline.store.getState().runs[runId]
   pipeline.destroy()
   // A snapshot the codec refuses changes nothing: the run shows as pending, and the page's author hears why.
-  if (problem)
-    console.error(`live-progress: initialState of run "${runId}" is not a valid snapshot:`, problem)
+  try {
+    if (problem && process.env.NODE_ENV !== 'production') {
+      console.error(`live-progress: initialState of run "${runId}" is not a valid snapshot:`, problem)
+    }
+  } catch {}
   const view =
     run?.epoch == null
       ? null

@@ -393,3 +393,16 @@ describe('createProgressStore: time and the transport', () => {
     expect(run.phases).toEqual(snapshotOf(log, 12).state.phases)
   })
 })
+
+describe('a hand-made adapter', () => {
+  test('is refused at construction, and named in development', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const adapter = { translate: () => [] } as unknown as ProgressStoreOptions['adapter']
+      expect(() => createProgressStore({ adapter })).toThrow(TypeError)
+      expect(logged).toHaveBeenCalledWith('live-progress: adapters come from defineAdapter()')
+    } finally {
+      logged.mockRestore()
+    }
+  })
+})
