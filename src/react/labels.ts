@@ -155,9 +155,9 @@ export const DEFAULT_LABELS: ProgressLabels = {
   },
   showEarlier: (_count, n) => `Show ${n} earlier`,
   agentStarted: (agent) => `${agent} started`,
-  agentCompleted: (agent, ok) => (ok ? `${agent} finished` : `${agent} failed`),
+  agentCompleted: (agent, ok) => `${agent} ${ok ? 'finished' : 'failed'}`,
   agentThinking: (agent, text) => `${agent}: ${text}`,
-  toolRunning: (tool, elapsed) => (elapsed ? `${tool} running · ${elapsed}` : `${tool} running`),
+  toolRunning: (tool, elapsed) => `${tool} running${elapsed ? ` · ${elapsed}` : ''}`,
   toolCompleted: (tool, ok, took) => `${tool} ${ok ? 'done' : 'failed'}${took ? ` in ${took}` : ''}`,
   interrupted: (name, took) => `${name} interrupted${took ? ` after ${took}` : ''}`,
   refused: (code, message) =>
