@@ -73,9 +73,16 @@ export function snapshotText(
   state: RunState,
 ): SnapshotText {
   let fitted = state
-  let text = encodeSnapshot(run, epoch, seq, ts, fitted)
-  const fits = () => utf8Length(text) <= MAX_FRAME_BYTES
-  if (fits() && decodeFrame(text).ok) return { text, fit: 'whole' }
+  let text = ''
+  // Each UTF-16 unit is at least one byte: a longer text cannot fit, and needs no count.
+  const fits = () => text.length <= MAX_FRAME_BYTES && utf8Length(text) <= MAX_FRAME_BYTES
+  // A run whose activity texts alone pass the cap (long thoughts) is cut without encoding it whole first.
+  let chars = 0
+  for (const entry of state.activity) chars += entry.text?.length ?? 0
+  if (chars <= MAX_FRAME_BYTES) {
+    text = encodeSnapshot(run, epoch, seq, ts, fitted)
+    if (fits() && decodeFrame(text).ok) return { text, fit: 'whole' }
+  }
   const retry = (activity: ActivityEntry[]) => {
     fitted = { ...fitted, activity }
     text = encodeSnapshot(run, epoch, seq, ts, fitted)

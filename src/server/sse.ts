@@ -1,3 +1,4 @@
+import { utf8Length } from '../protocol/codec'
 import type { HubConnection } from './createConnection'
 import type { ProgressHub } from './createProgressHub'
 
@@ -25,10 +26,11 @@ export interface SseHttpRequest {
 /** What the handler needs of a response: Node's `ServerResponse` fits (no Node import keeps the hub isomorphic). */
 export interface SseHttpResponse {
   writeHead(status: number, headers?: Record<string, string>): unknown
+  /** False when the stream wants a 'drain' before more (Node's); anything else counts as true. */
   write(chunk: string): unknown
   end(body?: string): unknown
   readonly writableLength: number
-  on(event: 'close' | 'error', listener: () => void): unknown
+  on(event: 'close' | 'error' | 'drain', listener: () => void): unknown
   /** Ends the connection at once (Node's `ServerResponse.destroy`): a peer that stopped reading never drains. */
   destroy?(): unknown
   /**
@@ -155,21 +157,38 @@ function serveSse<Request extends SseHttpRequest>(
     'x-accel-buffering': 'no',
     ...options.headers,
   })
-  response.write(`retry: ${options.retryMs ?? SSE_DEFAULTS.retryMs}\n\n`)
   let open = true
+  // While the stream waits for 'drain', what comes is joined here and written as one chunk when it drains: a reader
+  // that stops reading leaves one chunk queued in Node, not one per event (ending a stream makes an error object,
+  // with its stack, for every chunk still queued: thousands of them stalled the event loop for ~100 ms).
+  let draining = false
+  let waiting = ''
+  let waitingBytes = 0
+  const write = (chunk: string) => {
+    if (!open) return
+    if (draining) {
+      waiting += chunk
+      waitingBytes += utf8Length(chunk)
+    } else draining = response.write(chunk) === false
+  }
+  response.on('drain', () => {
+    draining = false
+    const chunk = waiting
+    waiting = ''
+    waitingBytes = 0
+    if (chunk !== '') write(chunk)
+  })
+  write(`retry: ${options.retryMs ?? SSE_DEFAULTS.retryMs}\n\n`)
   const keepAliveMs = options.keepAliveMs ?? SSE_DEFAULTS.keepAliveMs
-  const keepAlive =
-    keepAliveMs > 0 ? every(() => open && response.write(': keep-alive\n\n'), keepAliveMs) : null
+  const keepAlive = keepAliveMs > 0 ? every(() => write(': keep-alive\n\n'), keepAliveMs) : null
 
   // A closed hub closes the peer inside `connect`, before `connection` is assigned.
   let connection: HubConnection | null = null
   connection = hub.connect(
     {
-      send: (text) => {
-        if (open) response.write(toEvent(text))
-      },
+      send: (text) => write(toEvent(text)),
       get bufferedAmount() {
-        return response.writableLength
+        return response.writableLength + waitingBytes
       },
       // The hub closes for backpressure or shutdown: ending the response makes the client resume.
       close: (code) => finish(code !== 1001),
@@ -183,7 +202,8 @@ function serveSse<Request extends SseHttpRequest>(
     if (keepAlive !== null) stopEvery(keepAlive)
     const socket = response.socket
     try {
-      response.end()
+      // A reader cut for not keeping up would not take what waits; one the hub closes (shutdown) gets it.
+      response.end(cut ? undefined : waiting)
     } catch {}
     // A reader that stopped never takes the bytes queued for it, here or in the kernel, so its connection goes
     // once the grace is over; a slow one has had the grace to read the rest, and resumes by Last-Event-ID.

@@ -105,3 +105,69 @@ describe('SSE readers that stop reading', () => {
     response.destroy()
   })
 })
+
+/** A response that takes `room` bytes, then wants a 'drain' (as Node's does past its highWaterMark). */
+function tightResponse(room: number) {
+  const chunks: string[] = []
+  const listeners: Record<string, (() => void)[]> = {}
+  let queued = 0
+  const response = {
+    writeHead() {},
+    write(chunk: string) {
+      chunks.push(chunk)
+      queued += chunk.length
+      return queued < room
+    },
+    end(body?: string) {
+      if (body) chunks.push(body)
+    },
+    get writableLength() {
+      return queued
+    },
+    on(event: string, listener: () => void) {
+      ;(listeners[event] ??= []).push(listener)
+    },
+    destroy: vi.fn(),
+  } satisfies SseHttpResponse & Record<string, unknown>
+  const drain = () => {
+    queued = 0
+    for (const listener of listeners.drain ?? []) listener()
+  }
+  return { response, chunks, drain }
+}
+
+describe('a stream that wants a drain', () => {
+  it('joins what comes meanwhile into one chunk, written when it drains', async () => {
+    const run = hub.run('r')
+    await run.start(plan)
+    await run.phaseStarted('work')
+    const { response, chunks, drain } = tightResponse(1)
+    acceptSse(hub, { method: 'GET', url: '/?run=r', headers: {} } as never, response)
+    const written = chunks.length
+    for (let i = 1; i <= 20; i++) await run.phaseProgress('work', i, 20)
+    expect(chunks.length).toBe(written)
+    drain()
+    expect(chunks.length).toBe(written + 1)
+    const events = chunks.at(-1)!.split('\n\n').filter((event) => event.startsWith('id: '))
+    // The first write (the retry line) filled it: the snapshot (seq 2) and every event since waited together.
+    expect(written).toBe(1)
+    expect(events.map((event) => Number(/^id: (\d+)/.exec(event)![1]))).toEqual(
+      Array.from({ length: 21 }, (_, i) => i + 2),
+    )
+  })
+
+  it('counts what waits toward the send budget: a reader that stopped is cut at the cap', async () => {
+    const run = hub.run('r')
+    await run.start(plan)
+    await run.phaseStarted('work')
+    const { response } = tightResponse(1)
+    acceptSse(hub, { method: 'GET', url: '/?run=r', headers: {} } as never, response)
+    const label = 'x'.repeat(2_000)
+    for (let i = 1; i <= 60 && hub.metrics().connections > 0; i++) {
+      await run.phaseProgress('work', i, 100, label)
+    }
+    // 64 KiB budget (beforeEach), ~2 KB an event: cut well before the 60th.
+    expect(hub.metrics().connections).toBe(0)
+    expect(hub.metrics().backpressureCloses).toBe(1)
+  })
+})
