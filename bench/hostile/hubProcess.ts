@@ -9,16 +9,20 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { getHeapStatistics } from 'node:v8'
+import { WebSocketServer } from 'ws'
 import { attachWebSocket } from '../../src/server/attachWebSocket'
 import { createProgressHub } from '../../src/server/createProgressHub'
 import { createSseHandler } from '../../src/server/sse'
 import { serveIpc } from './ipc'
 import { measureHubMemory } from './measureHubMemory'
+import { type Stall, watchStalls } from './stallWatch'
 
 export interface HubStats {
   peakHeapMB: number
   heapMB: number
   loopDelayMaxMs: number
+  /** The event loop's longest stall, with the CPU time the process and its main thread spent in it. */
+  longestStall: Stall
   goodHead: number
   metrics: Record<string, number>
   /** Object.prototype gained a property: a frame polluted it. */
@@ -90,6 +94,7 @@ const sample = () => {
 setInterval(sample, 20).unref()
 const delay = monitorEventLoopDelay({ resolution: 10 })
 delay.enable()
+const stalls = watchStalls(() => hub.metrics().connections)
 const protoKeys = Object.getOwnPropertyNames(Object.prototype).length
 
 // A noisy run for SSE readers to fall behind on: 4 KB events, up to ~2 MB/s while it is on.
@@ -103,12 +108,31 @@ t0 = Date.now()
 tick()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 
+// The floor: a bare `ws` server in this same process, on its own port, answering every message with the text of
+// `quiet`'s snapshot. What Node and `ws` alone cost under the connections attack, without the hub's code.
+const quietSnapshot = JSON.stringify({
+  v: 1,
+  type: 'snapshot',
+  run: 'quiet',
+  epoch: 'bare',
+  seq: 1,
+  ts: Date.now(),
+  state: hub.run('quiet').state(),
+})
+const bareServer = createServer()
+new WebSocketServer({ server: bareServer, maxPayload: 64 * 1024 }).on('connection', (socket) => {
+  socket.on('message', () => socket.send(quietSnapshot))
+  socket.on('error', () => {})
+})
+await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve))
+
 serveIpc(
   {
     reset() {
       gc()
       peakHeap = getHeapStatistics().used_heap_size
       delay.reset()
+      stalls.reset()
       return null
     },
     stats(): HubStats {
@@ -118,6 +142,7 @@ serveIpc(
         peakHeapMB: mb(peakHeap),
         heapMB: mb(getHeapStatistics().used_heap_size),
         loopDelayMaxMs: delay.max / 1e6,
+        longestStall: stalls.longest(),
         goodHead: good.head,
         metrics: hub.metrics() as unknown as Record<string, number>,
         openSockets,
@@ -162,5 +187,9 @@ serveIpc(
       return process.memoryUsage().heapUsed
     },
   },
-  { port: (server.address() as AddressInfo).port, fatRuns: FAT_RUNS },
+  {
+    port: (server.address() as AddressInfo).port,
+    barePort: (bareServer.address() as AddressInfo).port,
+    fatRuns: FAT_RUNS,
+  },
 )

@@ -4,6 +4,7 @@ import type { GoodReport } from './goodClient'
 import type { HubStats } from './hubProcess'
 import { type ChildHandle, startChild } from './ipc'
 import type { HubMemory } from './measureHubMemory'
+import type { Stall } from './stallWatch'
 
 export type Scale = 'full' | 'test'
 
@@ -93,6 +94,8 @@ export interface HostileRow {
   maxLatencyMs: number
   peakHeapMB: number
   loopDelayMaxMs: number
+  /** The longest stall of the hub's event loop, and the CPU time the hub process spent during it. */
+  longestStall: Stall
   /** Hub counters gained during the window, and its gauges at the end. */
   hub: Record<string, number>
   polluted: boolean
@@ -114,11 +117,15 @@ const MIN_WINDOW_MS = 500
  */
 export async function startHostile() {
   const bundles = await buildHostile()
-  const hub = await startChild<{ port: number; fatRuns: number }>(bundles.hub, {
-    execArgv: ['--expose-gc'],
+  const profileDir = process.env.HOSTILE_HUB_PROFILE
+  const hub = await startChild<{ port: number; barePort: number; fatRuns: number }>(bundles.hub, {
+    // HOSTILE_HUB_PROFILE=<dir>: the hub writes a CPU profile there when it stops (to see where a stall went).
+    execArgv: ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     timeoutMs: 60_000,
   })
   const ws = `ws://127.0.0.1:${hub.ready.port}/progress`
+  // A bare `ws` server in the hub's process (no hub): the floor for attacks on connections themselves.
+  const bareWs = `ws://127.0.0.1:${hub.ready.barePort}/`
   const http = `http://127.0.0.1:${hub.ready.port}`
   let good: ChildHandle<unknown> | undefined
   let attacker: ChildHandle<unknown> | undefined
@@ -189,6 +196,7 @@ export async function startHostile() {
       maxLatencyMs: seen.maxMs,
       peakHeapMB: after.peakHeapMB,
       loopDelayMaxMs: after.loopDelayMaxMs,
+      longestStall: after.longestStall,
       hub: gained,
       polluted: after.polluted,
       report: null,
@@ -202,14 +210,19 @@ export async function startHostile() {
     http,
     /** The good client alone for `ms`: the baseline row. */
     baseline: (ms: number) => window('baseline', 'no attack', () => sleep(ms).then(() => ({}))),
-    run(name: string, scale: Scale): Promise<HostileRow> {
+    /** One attack; with `bare`, a WebSocket attack aims at the bare `ws` server instead of the hub (the floor). */
+    run(name: string, scale: Scale, target: { bare?: boolean } = {}): Promise<HostileRow> {
       const spec = ATTACKS.find((a) => a.name === name)
       if (!spec) throw new Error(`no attack ${name}`)
       const params = spec.params[scale]
-      return window(name, spec.title, async () => {
+      const row = target.bare ? `${name} (bare ws)` : name
+      const title = target.bare
+        ? `${spec.title}, against a bare \`ws\` server in the hub's process: the floor`
+        : spec.title
+      return window(row, title, async () => {
         if (name === 'publishers') return { extra: await hub.call('publishers', params) }
         if (name === 'sse') return sse(params)
-        const order: AttackOrder = { name, params, ws, http }
+        const order: AttackOrder = { name, params, ws: target.bare ? bareWs : ws, http }
         const report = await attackerProcess.call<AttackReport>('attack', order, 180_000)
         return { report, extra: report.extra }
       })
