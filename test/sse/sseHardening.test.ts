@@ -125,7 +125,7 @@ function tightResponse(room: number) {
       return queued
     },
     on(event: string, listener: () => void) {
-      ;(listeners[event] ??= []).push(listener)
+      listeners[event] = [...(listeners[event] ?? []), listener]
     },
     destroy: vi.fn(),
   } satisfies SseHttpResponse & Record<string, unknown>
@@ -148,7 +148,10 @@ describe('a stream that wants a drain', () => {
     expect(chunks.length).toBe(written)
     drain()
     expect(chunks.length).toBe(written + 1)
-    const events = chunks.at(-1)!.split('\n\n').filter((event) => event.startsWith('id: '))
+    const events = chunks
+      .at(-1)!
+      .split('\n\n')
+      .filter((event) => event.startsWith('id: '))
     // The first write (the retry line) filled it: the snapshot (seq 2) and every event since waited together.
     expect(written).toBe(1)
     expect(events.map((event) => Number(/^id: (\d+)/.exec(event)![1]))).toEqual(
