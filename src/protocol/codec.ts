@@ -71,15 +71,15 @@ function toText(data: unknown, maxBytes: number): string | { ok: false; error: D
 
 type Fast<F> = ((frame: Record<string, unknown>, type: string) => F | null) | null
 
-// Every UTF-16 unit is at least one UTF-8 byte and at most three: only the middle band needs counting.
-const tooLarge = (text: string, maxBytes: number) =>
+/** Whether `text` takes more than `maxBytes` in UTF-8. Every UTF-16 unit is one to three bytes: only the middle band is counted. */
+export const overBytes = (text: string, maxBytes: number): boolean =>
   text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)
 
 function decodeWith<F>(data: unknown, table: SchemaTable, maxBytes: number, fast: Fast<F>): DecodeResult<F> {
   // Text is the common case: checked inline, without a wrapper object per frame.
   let text: string | { ok: false; error: DecodeError }
   if (typeof data === 'string') {
-    if (tooLarge(data, maxBytes)) return tooLargeError(maxBytes)
+    if (overBytes(data, maxBytes)) return tooLargeError(maxBytes)
     text = data
   } else {
     text = toText(data, maxBytes)

@@ -1,6 +1,6 @@
 import { isCriticalEntry, trimActivity } from '../core/activityEntries'
 import { applyEvent } from '../core/applyEvent'
-import { decodeFrame, encodeFrame, utf8Length } from '../protocol/codec'
+import { decodeFrame, encodeFrame, overBytes, utf8Length } from '../protocol/codec'
 import { type ActivityEntry, MAX_FRAME_BYTES, type PhaseState, type RunState } from '../protocol/types'
 import { errorFrameText } from './errorFrameText'
 
@@ -74,8 +74,7 @@ export function snapshotText(
 ): SnapshotText {
   let fitted = state
   let text = ''
-  // Each UTF-16 unit is at least one byte: a longer text cannot fit, and needs no count.
-  const fits = () => text.length <= MAX_FRAME_BYTES && utf8Length(text) <= MAX_FRAME_BYTES
+  const fits = () => !overBytes(text, MAX_FRAME_BYTES)
   // A run whose activity texts alone pass the cap (long thoughts) is cut without encoding it whole first.
   let chars = 0
   for (const entry of state.activity) chars += entry.text?.length ?? 0

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { applyEvent, type ReducerLimits } from '../core/applyEvent'
-import { encodeFrame, utf8Length } from '../protocol/codec'
+import { encodeFrame, overBytes } from '../protocol/codec'
 import { eventSchemas } from '../protocol/schemas'
 import { type EventBody, MAX_FRAME_BYTES, type RunEvent, type RunState } from '../protocol/types'
 import type { LogEntry } from './createEventLog'
@@ -47,7 +47,7 @@ export function frameOf(input: EventInput, envelope: Envelope): { frame: RunEven
   }
   const frame = parsed.output as RunEvent
   const text = encodeFrame(frame)
-  if (text.length * 3 > MAX_FRAME_BYTES && utf8Length(text) > MAX_FRAME_BYTES) {
+  if (overBytes(text, MAX_FRAME_BYTES)) {
     throw new PublishError('frame_too_large', id, input.type)
   }
   return { frame, text }

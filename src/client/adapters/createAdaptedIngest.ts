@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { utf8Length } from '../../protocol/codec'
+import { overBytes } from '../../protocol/codec'
 import { eventSchemas } from '../../protocol/schemas'
 import type { SequencedFrame } from '../../protocol/types'
 import type { RunTracker } from '../runTracker'
@@ -78,7 +78,7 @@ function read(data: unknown, maxBytes: number): Read {
     }
     return { ok: true, message: data, key }
   }
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
+  if (overBytes(text, maxBytes)) {
     return { ok: false, code: 'too_large', detail: `message exceeds ${maxBytes} bytes` }
   }
   try {
