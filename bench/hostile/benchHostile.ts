@@ -58,7 +58,7 @@ function line(row: HostileRow): string {
 function stall(s: Stall): string {
   const main =
     s.mainCpuMs === null ? '?' : `${fixed(s.mainCpuMs)} ms (${fixed(s.mainKernelMs ?? 0)} in the kernel)`
-  return `${fixed(s.ms)} ms: main thread on a CPU ${main}, GC ${fixed(s.gcMs)} ms, ${fixed(s.connections)} open`
+  return `${fixed(s.ms)} ms: main thread on a CPU ${main}, whole process ${fixed(s.cpuMs)} ms, GC ${fixed(s.gcMs)} ms, ${fixed(s.connections)} open`
 }
 
 const TABLE_HEAD = [
@@ -96,7 +96,7 @@ export async function benchHostile(
     '',
     `Run ${new Date().toISOString().slice(0, 10)}, load average at the end ${load.join(', ')} (latency and event-loop delay include waiting for a CPU on a shared machine: compare each row with the baseline).`,
     '',
-    'The hub alone in a Node process (default limits, an `authorize` hook, 127.0.0.1), a publisher ticking 20 events/s, a good client in another process and the attacker in a third. Latency: from the time each event was due to its arrival at the good client (so a stalled hub shows). Heap: peak `heapUsed` of the hub process during the attack (sampled every 20 ms, after a GC at its start). Event-loop delay: the longest seen by `perf_hooks.monitorEventLoopDelay` (10 ms resolution). Longest stall: the longest gap between two turns of a 10 ms timer in the hub, with the CPU time its main thread spent in it (from /proc, 10 ms resolution), the GC pauses in it, and the connections open at its end; a stall much longer than its CPU time was spent waiting for a CPU.',
+    'The hub alone in a Node process (default limits, an `authorize` hook, 127.0.0.1), a publisher ticking 20 events/s, a good client in another process and the attacker in a third. Latency: from the time each event was due to its arrival at the good client (so a stalled hub shows). Heap: peak `heapUsed` of the hub process during the attack (sampled every 20 ms, after a GC at its start). Event-loop delay: the longest seen by `perf_hooks.monitorEventLoopDelay` (10 ms resolution). Longest stall: the longest gap between two turns of a 10 ms timer in the hub, with the CPU time its main thread spent in it (from /proc, 10 ms resolution) and the whole process (GC and other threads too), the GC pauses in it, and the connections open at its end; a stall much longer than its CPU time was spent waiting for a CPU.',
     '',
     ...TABLE_HEAD,
     ...rows.map(line),
