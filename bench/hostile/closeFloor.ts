@@ -1,0 +1,98 @@
+/**
+ * The floor under the hostile bench's connections row: the longest event-loop stall of a server with no hub at all
+ * (a bare `net` server, a bare `ws` server) when 2,000 loopback sockets opened 100 at a time are cut in the same
+ * millisecond. Node handles the closes that one poll returns in one turn of its loop, so this is what the hub's
+ * own stall is measured against.
+ * Run: `node --import tsx bench/hostile/closeFloor.ts [trials]`
+ */
+import { fork } from 'node:child_process'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { WebSocket, WebSocketServer } from 'ws'
+
+type Kind = 'net' | 'ws'
+const SOCKETS = 2_000
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** The server side, in its own process: counts open sockets and the longest gap between two 10 ms ticks. */
+function serve(kind: Kind) {
+  let open = 0
+  let worst = 0
+  let last = performance.now()
+  setInterval(() => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last)
+    last = now
+  }, 10)
+  const ready = (port: number) => process.send?.({ port })
+  if (kind === 'net') {
+    const server = net.createServer((socket) => {
+      open++
+      socket.on('data', () => socket.write('{"type":"snapshot"}'))
+      socket.on('error', () => {})
+      socket.on('close', () => open--)
+    })
+    server.listen(0, '127.0.0.1', () => ready((server.address() as net.AddressInfo).port))
+  } else {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false })
+    wss.on('listening', () => ready((wss.address() as net.AddressInfo).port))
+    wss.on('connection', (socket) => {
+      open++
+      socket.on('message', () => socket.send('{"type":"snapshot"}'))
+      socket.on('close', () => open--)
+    })
+  }
+  process.on('message', (message) => {
+    if (message === 'reset') worst = 0
+    else process.send?.({ worst: Math.round(worst), open })
+  })
+}
+
+/** Opens one client socket of `kind` that has sent its first frame; resolves with how to cut it. */
+function connect(kind: Kind, port: number): Promise<() => void> {
+  return new Promise((resolve) => {
+    if (kind === 'net') {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write('{"type":"subscribe"}')
+        resolve(() => socket.destroy())
+      })
+      socket.on('error', () => {})
+      return
+    }
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false })
+    socket.on('error', () => {})
+    socket.on('open', () => {
+      socket.send('{"type":"subscribe"}')
+      resolve(() => socket.terminate())
+    })
+  })
+}
+
+async function trial(kind: Kind): Promise<{ worst: number; open: number }> {
+  const server = fork(fileURLToPath(import.meta.url), ['serve', kind], { execArgv: ['--import', 'tsx'] })
+  const next = <T>() => new Promise<T>((resolve) => server.once('message', (m) => resolve(m as T)))
+  const { port } = await next<{ port: number }>()
+  const cuts: (() => void)[] = []
+  for (let i = 0; i < SOCKETS; i += 100)
+    cuts.push(...(await Promise.all(Array.from({ length: 100 }, () => connect(kind, port)))))
+  await sleep(1000)
+  server.send('reset')
+  for (const cut of cuts) cut()
+  await sleep(1500)
+  server.send('report')
+  const result = await next<{ worst: number; open: number }>()
+  server.kill()
+  return result
+}
+
+if (process.argv[2] === 'serve') serve(process.argv[3] as Kind)
+else {
+  const trials = Number(process.argv[2] ?? 5)
+  const seen: Record<Kind, number[]> = { net: [], ws: [] }
+  for (let i = 0; i < trials; i++)
+    for (const kind of ['net', 'ws'] as const) seen[kind].push((await trial(kind)).worst)
+  for (const kind of ['net', 'ws'] as const)
+    console.log(
+      `bare ${kind}: longest stall when ${SOCKETS} sockets are cut at once, ms: ${seen[kind].join(', ')}`,
+    )
+}
