@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { HubMemory } from './measureHubMemory'
 import { ATTACKS, type HostileRow, type Scale, startHostile } from './runHostile'
-import type { Stall } from './stallWatch'
+import { describeStall } from './stallWatch'
 
 export const HOSTILE_TARGETS = { p99Ms: 250, heapMB: 256, loopDelayMs: 100 } as const
 /** Attacks on connections themselves, run again against a bare `ws` server: what Node and `ws` cost anyway. */
@@ -51,14 +51,7 @@ function line(row: HostileRow): string {
     row.peakHeapMB < HOSTILE_TARGETS.heapMB &&
     row.loopDelayMaxMs < HOSTILE_TARGETS.loopDelayMs
   const delivered = `${fixed(row.delivered * 100, 1)}% of ${fixed(row.expected)}${row.reconnects ? `, ${row.reconnects} reconnects` : ''}`
-  return `| ${row.attack}: ${row.title} | ${row.alive ? 'yes' : '**no**'} | ${delivered} | ${fixed(row.p99Ms)} ms (max ${fixed(row.maxLatencyMs)}) | ${fixed(row.peakHeapMB, 1)} MB | ${fixed(row.loopDelayMaxMs)} ms | ${stall(row.longestStall)} | ${met ? 'yes' : '**no**'} | ${outcome(row)} |`
-}
-
-/** The longest stall and how much of it the hub's main thread spent on a CPU (the rest: waiting for one). */
-function stall(s: Stall): string {
-  const main =
-    s.mainCpuMs === null ? '?' : `${fixed(s.mainCpuMs)} ms (${fixed(s.mainKernelMs ?? 0)} in the kernel)`
-  return `${fixed(s.ms)} ms: main thread on a CPU ${main}, whole process ${fixed(s.cpuMs)} ms, GC ${fixed(s.gcMs)} ms, ${fixed(s.connections)} open`
+  return `| ${row.attack}: ${row.title} | ${row.alive ? 'yes' : '**no**'} | ${delivered} | ${fixed(row.p99Ms)} ms (max ${fixed(row.maxLatencyMs)}) | ${fixed(row.peakHeapMB, 1)} MB | ${fixed(row.loopDelayMaxMs)} ms | ${describeStall(row.longestStall)} | ${met ? 'yes' : '**no**'} | ${outcome(row)} |`
 }
 
 const TABLE_HEAD = [

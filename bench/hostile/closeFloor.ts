@@ -9,21 +9,17 @@ import { fork } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { WebSocket, WebSocketServer } from 'ws'
+import { describeStall, type Stall, watchStalls } from './stallWatch'
+import { sleep } from './wsAttacker'
 
 type Kind = 'net' | 'ws'
 const SOCKETS = 2_000
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** The server side, in its own process: counts open sockets and the longest gap between two 10 ms ticks. */
+/** The server side, in its own process: its longest stall, watched as the hostile bench watches the hub's. */
 function serve(kind: Kind) {
   let open = 0
-  let worst = 0
-  let last = performance.now()
-  setInterval(() => {
-    const now = performance.now()
-    worst = Math.max(worst, now - last)
-    last = now
-  }, 10)
+  const stalls = watchStalls(() => open)
+  // The watch's timer is unref'd; the server's listening socket keeps this process up until it is killed.
   const ready = (port: number) => process.send?.({ port })
   if (kind === 'net') {
     const server = net.createServer((socket) => {
@@ -43,8 +39,8 @@ function serve(kind: Kind) {
     })
   }
   process.on('message', (message) => {
-    if (message === 'reset') worst = 0
-    else process.send?.({ worst: Math.round(worst), open })
+    if (message === 'reset') stalls.reset()
+    else process.send?.(stalls.longest())
   })
 }
 
@@ -68,7 +64,7 @@ function connect(kind: Kind, port: number): Promise<() => void> {
   })
 }
 
-async function trial(kind: Kind): Promise<{ worst: number; open: number }> {
+async function trial(kind: Kind): Promise<Stall> {
   const server = fork(fileURLToPath(import.meta.url), ['serve', kind], { execArgv: ['--import', 'tsx'] })
   const next = <T>() => new Promise<T>((resolve) => server.once('message', (m) => resolve(m as T)))
   const { port } = await next<{ port: number }>()
@@ -80,7 +76,7 @@ async function trial(kind: Kind): Promise<{ worst: number; open: number }> {
   for (const cut of cuts) cut()
   await sleep(1500)
   server.send('report')
-  const result = await next<{ worst: number; open: number }>()
+  const result = await next<Stall>()
   server.kill()
   return result
 }
@@ -88,11 +84,8 @@ async function trial(kind: Kind): Promise<{ worst: number; open: number }> {
 if (process.argv[2] === 'serve') serve(process.argv[3] as Kind)
 else {
   const trials = Number(process.argv[2] ?? 5)
-  const seen: Record<Kind, number[]> = { net: [], ws: [] }
+  console.log(`Longest event-loop stall of a server with no hub when ${SOCKETS} sockets are cut at once:`)
   for (let i = 0; i < trials; i++)
-    for (const kind of ['net', 'ws'] as const) seen[kind].push((await trial(kind)).worst)
-  for (const kind of ['net', 'ws'] as const)
-    console.log(
-      `bare ${kind}: longest stall when ${SOCKETS} sockets are cut at once, ms: ${seen[kind].join(', ')}`,
-    )
+    for (const kind of ['net', 'ws'] as const)
+      console.log(`bare ${kind}: ${describeStall(await trial(kind))}`)
 }

@@ -69,3 +69,12 @@ export function watchStalls(connections: () => number) {
     },
   }
 }
+
+const whole = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 })
+
+/** The longest stall and how much of it the main thread spent on a CPU (the rest: waiting for one). */
+export function describeStall(s: Stall): string {
+  const main =
+    s.mainCpuMs === null ? '?' : `${whole(s.mainCpuMs)} ms (${whole(s.mainKernelMs ?? 0)} in the kernel)`
+  return `${whole(s.ms)} ms: main thread on a CPU ${main}, whole process ${whole(s.cpuMs)} ms, GC ${whole(s.gcMs)} ms, ${whole(s.connections)} open`
+}
