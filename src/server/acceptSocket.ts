@@ -1,4 +1,5 @@
 import type { HubConnection, HubPeer } from './createConnection'
+import type { HangupQueue, HangupSocket } from './createHangupQueue'
 import type { PingWatch } from './createPingWatch'
 import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
@@ -29,6 +30,8 @@ export interface AcceptSocketOptions {
   closeGraceMs?: number
   setTimeout?: (fn: () => void, ms: number) => unknown
   clearTimeout?: (handle: unknown) => void
+  /** Destroys the socket, a slice per turn, when its peer hangs up (`hub.accept` passes the hub's own). */
+  hangups?: HangupQueue
 }
 
 export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
@@ -62,9 +65,13 @@ export function acceptSocket<Request>(
   }
   // ws's net socket: a reply to an answer always comes in a later read than the request it answers, so reads
   // tell a pipelined burst from a client that already saw the answer (a timer-based turn cannot).
-  const raw = (socket as { _socket?: { on?(event: 'data', listener: () => void): unknown } })._socket
+  const raw = (
+    socket as { _socket?: Partial<HangupSocket> & { on?(event: 'data', listener: () => void): unknown } }
+  )._socket
   let reads = 0
   raw?.on?.('data', () => reads++)
+  if (options.hangups && raw?.listeners && raw.removeListener && raw.once && raw.destroy)
+    options.hangups.watch(raw as HangupSocket)
   const connection = connect(
     {
       reads: raw?.on ? () => reads : undefined,

@@ -1,6 +1,7 @@
 import type { RunState } from '../protocol/types'
 import { acceptSocket, attachSockets, type SocketLike, type SocketServerLike } from './acceptSocket'
 import { type Connection, createConnection, type HubConnection, type HubPeer } from './createConnection'
+import { createHangupQueue, HANGUP_SLICE } from './createHangupQueue'
 import { createHeldRuns } from './createHeldRuns'
 import { createPingWatch } from './createPingWatch'
 import { createReplayPump } from './createReplayPump'
@@ -153,7 +154,10 @@ export function createProgressHub<Request = unknown>(
     setInterval: resolved.setInterval,
     clearInterval: resolved.clearInterval,
   })
-  const accept = (socket: SocketLike, request?: Request) => acceptSocket(connect, socket, request, pings)
+  // One queue for the sockets whose peers hang up: a crowd leaving at once is closed a slice per turn.
+  const hangups = createHangupQueue({ slice: HANGUP_SLICE, schedule: later })
+  const accept = (socket: SocketLike, request?: Request) =>
+    acceptSocket(connect, socket, request, pings, { hangups })
 
   function connect(peer: HubPeer, request?: Request): HubConnection {
     if (closed) {

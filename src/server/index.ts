@@ -6,6 +6,13 @@ export {
 } from './attachWebSocket'
 export type { HubConnection, HubPeer } from './createConnection'
 export { createEventLog, type EventLog, type LogEntry } from './createEventLog'
+export {
+  createHangupQueue,
+  HANGUP_SLICE,
+  type HangupQueue,
+  type HangupQueueOptions,
+  type HangupSocket,
+} from './createHangupQueue'
 export { createPersistWriter, type PersistWriter, type PersistWriterOptions } from './createPersistWriter'
 export {
   createPingWatch,
