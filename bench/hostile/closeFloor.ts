@@ -1,18 +1,20 @@
 /**
  * The floor under the hostile bench's connections row: the longest event-loop stall of a server with no hub at all
  * (a bare `net` server, a bare `ws` server) when 2,000 loopback sockets opened 100 at a time are cut in the same
- * millisecond. Node handles the closes that one poll returns in one turn of its loop, so this is what the hub's
- * own stall is measured against.
+ * millisecond, beside the same `ws` server with the hub's hang-up queue. Node hands every hang-up that one poll
+ * returns to JavaScript in one turn of its loop; the queue moves the closing out of that turn, a slice per turn.
  * Run: `node --import tsx bench/hostile/closeFloor.ts [trials]`
  */
 import { fork } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { WebSocket, WebSocketServer } from 'ws'
+import { createHangupQueue, HANGUP_SLICE, type HangupSocket } from '../../src/server/createHangupQueue'
 import { describeStall, type Stall, watchStalls } from './stallWatch'
 import { sleep } from './wsAttacker'
 
-type Kind = 'net' | 'ws'
+type Kind = 'net' | 'ws' | 'ws+queue'
+const KINDS: Kind[] = ['net', 'ws', 'ws+queue']
 const SOCKETS = 2_000
 
 /** The server side, in its own process: its longest stall, watched as the hostile bench watches the hub's. */
@@ -30,10 +32,12 @@ function serve(kind: Kind) {
     })
     server.listen(0, '127.0.0.1', () => ready((server.address() as net.AddressInfo).port))
   } else {
+    const hangups = createHangupQueue({ slice: HANGUP_SLICE, schedule: (fn) => setTimeout(fn, 0) })
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false })
     wss.on('listening', () => ready((wss.address() as net.AddressInfo).port))
     wss.on('connection', (socket) => {
       open++
+      if (kind === 'ws+queue') hangups.watch((socket as unknown as { _socket: HangupSocket })._socket)
       socket.on('message', () => socket.send('{"type":"snapshot"}'))
       socket.on('close', () => open--)
     })
@@ -85,7 +89,19 @@ if (process.argv[2] === 'serve') serve(process.argv[3] as Kind)
 else {
   const trials = Number(process.argv[2] ?? 5)
   console.log(`Longest event-loop stall of a server with no hub when ${SOCKETS} sockets are cut at once:`)
-  for (let i = 0; i < trials; i++)
-    for (const kind of ['net', 'ws'] as const)
-      console.log(`bare ${kind}: ${describeStall(await trial(kind))}`)
+  const ratios: number[] = []
+  for (let i = 0; i < trials; i++) {
+    const stalls = new Map<Kind, Stall>()
+    // Rotated each trial, so neither kind always runs on a warmer (or busier) machine.
+    for (const kind of [...KINDS.slice(i % KINDS.length), ...KINDS.slice(0, i % KINDS.length)]) {
+      stalls.set(kind, await trial(kind))
+      console.log(`bare ${kind}: ${describeStall(stalls.get(kind)!)}`)
+    }
+    ratios.push(stalls.get('ws')!.ms / Math.max(1, stalls.get('ws+queue')!.ms))
+  }
+  ratios.sort((a, b) => a - b)
+  const median = ratios[Math.floor(ratios.length / 2)]!
+  console.log(
+    `ws / ws+queue, longest stall: median ${median.toFixed(1)}× (${ratios[0]!.toFixed(1)}–${ratios.at(-1)!.toFixed(1)}×)`,
+  )
 }

@@ -108,8 +108,8 @@ t0 = Date.now()
 tick()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 
-// The floor: a bare `ws` server in this same process, on its own port, answering every message with the text of
-// `quiet`'s snapshot. What Node and `ws` alone cost under the connections attack, without the hub's code.
+// A bare `ws` server in this same process, on its own port, answering every message with the text of `quiet`'s
+// snapshot: what Node and `ws` alone cost under the connections attack, without the hub's code (or its hang-up queue).
 const quietSnapshot = JSON.stringify({
   v: 1,
   type: 'snapshot',

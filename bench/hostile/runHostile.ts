@@ -124,7 +124,7 @@ export async function startHostile() {
     timeoutMs: 60_000,
   })
   const ws = `ws://127.0.0.1:${hub.ready.port}/progress`
-  // A bare `ws` server in the hub's process (no hub): the floor for attacks on connections themselves.
+  // A bare `ws` server in the hub's process (no hub): what Node and `ws` alone cost under attacks on connections.
   const bareWs = `ws://127.0.0.1:${hub.ready.barePort}/`
   const http = `http://127.0.0.1:${hub.ready.port}`
   let good: ChildHandle<unknown> | undefined
@@ -210,14 +210,14 @@ export async function startHostile() {
     http,
     /** The good client alone for `ms`: the baseline row. */
     baseline: (ms: number) => window('baseline', 'no attack', () => sleep(ms).then(() => ({}))),
-    /** One attack; with `bare`, a WebSocket attack aims at the bare `ws` server instead of the hub (the floor). */
+    /** One attack; with `bare`, a WebSocket attack aims at the bare `ws` server instead of the hub. */
     run(name: string, scale: Scale, target: { bare?: boolean } = {}): Promise<HostileRow> {
       const spec = ATTACKS.find((a) => a.name === name)
       if (!spec) throw new Error(`no attack ${name}`)
       const params = spec.params[scale]
       const row = target.bare ? `${name} (bare ws)` : name
       const title = target.bare
-        ? `${spec.title}, against a bare \`ws\` server in the hub's process: the floor`
+        ? `${spec.title}, against a bare \`ws\` server in the hub's process (no hub, \`ws\` ending each hang-up where it reads it)`
         : spec.title
       return window(row, title, async () => {
         if (name === 'publishers') return { extra: await hub.call('publishers', params) }

@@ -1,6 +1,7 @@
 import type { HubConnection, HubPeer } from './createConnection'
 import type { HangupQueue, HangupSocket } from './createHangupQueue'
 import type { PingWatch } from './createPingWatch'
+import type { ReceiveQueue } from './createReceiveQueue'
 import { consoleWarn, hardenSocketServer } from './hardenSocketServer'
 
 /** What the hub needs of a server-side WebSocket. `ws`'s `WebSocket` fits; typed structurally so the hub imports no Node. */
@@ -11,6 +12,8 @@ export interface SocketLike {
   terminate?(): void
   /** Stops reading from the peer (`ws`): a client closed for flooding costs nothing more. */
   pause?(): void
+  /** Reads from the peer again, after `pause` (`ws`): the hub pauses a socket whose messages wait past a bound. */
+  resume?(): void
   /** A WebSocket ping frame; with it the hub frees a peer that stops answering (see `pingMs`). */
   ping?(): void
   // biome-ignore lint/suspicious/noExplicitAny: ws's listeners take (data, isBinary), (code, reason) and (error).
@@ -32,6 +35,8 @@ export interface AcceptSocketOptions {
   clearTimeout?: (handle: unknown) => void
   /** Destroys the socket, a slice per turn, when its peer hangs up (`hub.accept` passes the hub's own). */
   hangups?: HangupQueue
+  /** Runs the socket's messages and its close within a per-turn budget shared by every socket (`hub.accept` passes the hub's own). */
+  receive?: ReceiveQueue
 }
 
 export const SOCKET_DEFAULTS = { closeGraceMs: 2_000 } as const
@@ -57,6 +62,12 @@ export function acceptSocket<Request>(
   const cancel =
     options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>))
   let grace: unknown
+  // Set once the socket must not be read again (closed for policy, or a frame ws refused): never resumed.
+  let stopped = false
+  const stopReading = () => {
+    stopped = true
+    socket.pause?.()
+  }
   // Destroys the socket once the grace is over, unless the closing handshake ends it first.
   const cutLater = () => {
     if (grace !== undefined || !socket.terminate) return
@@ -70,7 +81,7 @@ export function acceptSocket<Request>(
   )._socket
   let reads = 0
   raw?.on?.('data', () => reads++)
-  if (options.hangups && raw?.listeners && raw.removeListener && raw.once && raw.destroy)
+  if (options.hangups && raw?.removeAllListeners && raw.once && raw.destroy)
     options.hangups.watch(raw as HangupSocket)
   const connection = connect(
     {
@@ -80,25 +91,36 @@ export function acceptSocket<Request>(
         return socket.bufferedAmount
       },
       close: (code, reason) => {
-        if (code === 1008) socket.pause?.()
+        if (code === 1008) stopReading()
         socket.close(code, reason)
         cutLater()
       },
     },
     request,
   )
-  socket.on('message', (data: unknown, isBinary?: boolean) => connection.receive(data, isBinary === true))
+  const lane = options.receive?.lane({
+    pause: () => socket.pause?.(),
+    resume: () => {
+      if (!stopped) socket.resume?.()
+    },
+  })
+  socket.on('message', (data: unknown, isBinary?: boolean) => {
+    if (!lane) return connection.receive(data, isBinary === true)
+    lane.run(() => connection.receive(data, isBinary === true), (data as { length?: number }).length ?? 0)
+  })
   const unwatch = pings?.watch(socket)
   socket.on('close', () => {
     unwatch?.()
     if (grace !== undefined) cancel(grace)
-    connection.closed()
+    // After the messages still waiting in the lane, which the connection handles first.
+    if (lane) lane.run(() => connection.closed())
+    else connection.closed()
   })
   // ws reports a frame it refused (over maxPayload: 1009, invalid UTF-8: 1007, bad framing: 1002) and closes
   // the socket itself; the rest of such a frame is not read (a 99 MB frame would be). The 'close' event follows
   // every error; listening also keeps ws from throwing an unhandled 'error'.
   socket.on('error', () => {
-    socket.pause?.()
+    stopReading()
     cutLater()
   })
   return connection

@@ -2,8 +2,7 @@
 export interface HangupSocket {
   readonly destroyed: boolean
   destroy(): unknown
-  listeners(event: 'end'): ((...args: unknown[]) => void)[]
-  removeListener(event: 'end', listener: (...args: unknown[]) => void): unknown
+  removeAllListeners(event: 'end'): unknown
   once(event: 'end', listener: () => void): unknown
 }
 
@@ -58,7 +57,7 @@ export function createHangupQueue(options: HangupQueueOptions): HangupQueue {
 
   return {
     watch(socket) {
-      for (const listener of socket.listeners('end')) socket.removeListener('end', listener)
+      socket.removeAllListeners('end')
       socket.once('end', () => {
         queue.push(socket)
         schedule()

@@ -4,6 +4,7 @@ import { type Connection, createConnection, type HubConnection, type HubPeer } f
 import { createHangupQueue, HANGUP_SLICE } from './createHangupQueue'
 import { createHeldRuns } from './createHeldRuns'
 import { createPingWatch } from './createPingWatch'
+import { createReceiveQueue, RECEIVE_DEFAULTS } from './createReceiveQueue'
 import { createReplayPump } from './createReplayPump'
 import type { RunFeed } from './createRunFeed'
 import { createRunPublisher, type RunPublisher } from './createRunPublisher'
@@ -156,8 +157,14 @@ export function createProgressHub<Request = unknown>(
   })
   // One queue for the sockets whose peers hang up: a crowd leaving at once is closed a slice per turn.
   const hangups = createHangupQueue({ slice: HANGUP_SLICE, schedule: later })
+  // One budget per turn for every socket's messages: a crowd sending at once is handled a budget per turn.
+  const receive = createReceiveQueue({
+    ...RECEIVE_DEFAULTS,
+    clock: () => globalThis.performance.now(),
+    schedule: later,
+  })
   const accept = (socket: SocketLike, request?: Request) =>
-    acceptSocket(connect, socket, request, pings, { hangups })
+    acceptSocket(connect, socket, request, pings, { hangups, receive })
 
   function connect(peer: HubPeer, request?: Request): HubConnection {
     if (closed) {

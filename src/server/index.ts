@@ -21,6 +21,14 @@ export {
   type PingWatchOptions,
 } from './createPingWatch'
 export { createProgressHub, type ProgressHub } from './createProgressHub'
+export {
+  createReceiveQueue,
+  RECEIVE_DEFAULTS,
+  type ReceiveFlow,
+  type ReceiveLane,
+  type ReceiveQueue,
+  type ReceiveQueueOptions,
+} from './createReceiveQueue'
 export { createRunPublisher, type RunPublisher, UNWATCHED_DEFAULT_MS } from './createRunPublisher'
 export type { EventInput, PrefixResult, PublishOptions, SubscribeRequest } from './createRunRecord'
 export type { HubMetrics } from './hubMetrics'
