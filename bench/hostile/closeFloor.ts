@@ -10,6 +10,7 @@ import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { WebSocket, WebSocketServer } from 'ws'
 import { createHangupQueue, HANGUP_SLICE, type HangupSocket } from '../../src/server/createHangupQueue'
+import { summarize } from '../measure'
 import { describeStall, type Stall, watchStalls } from './stallWatch'
 import { sleep } from './wsAttacker'
 
@@ -99,9 +100,8 @@ else {
     }
     ratios.push(stalls.get('ws')!.ms / Math.max(1, stalls.get('ws+queue')!.ms))
   }
-  ratios.sort((a, b) => a - b)
-  const median = ratios[Math.floor(ratios.length / 2)]!
+  const { median, min, max } = summarize(ratios)
   console.log(
-    `ws / ws+queue, longest stall: median ${median.toFixed(1)}× (${ratios[0]!.toFixed(1)}–${ratios.at(-1)!.toFixed(1)}×)`,
+    `ws / ws+queue, longest stall: median ${median.toFixed(1)}× (${min.toFixed(1)}–${max.toFixed(1)}×)`,
   )
 }

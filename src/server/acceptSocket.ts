@@ -104,17 +104,16 @@ export function acceptSocket<Request>(
       if (!stopped) socket.resume?.()
     },
   })
-  socket.on('message', (data: unknown, isBinary?: boolean) => {
-    if (!lane) return connection.receive(data, isBinary === true)
-    lane.run(() => connection.receive(data, isBinary === true), (data as { length?: number }).length ?? 0)
-  })
+  const run = lane ? lane.run : (task: () => void) => task()
+  socket.on('message', (data: unknown, isBinary?: boolean) =>
+    run(() => connection.receive(data, isBinary === true), (data as { length?: number }).length ?? 0),
+  )
   const unwatch = pings?.watch(socket)
   socket.on('close', () => {
     unwatch?.()
     if (grace !== undefined) cancel(grace)
     // After the messages still waiting in the lane, which the connection handles first.
-    if (lane) lane.run(() => connection.closed())
-    else connection.closed()
+    run(() => connection.closed())
   })
   // ws reports a frame it refused (over maxPayload: 1009, invalid UTF-8: 1007, bad framing: 1002) and closes
   // the socket itself; the rest of such a frame is not read (a 99 MB frame would be). The 'close' event follows

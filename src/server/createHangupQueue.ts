@@ -25,8 +25,8 @@ export const HANGUP_SLICE = 64
 /**
  * Destroys sockets whose peer hung up a slice per turn of the event loop. Node hands every hang-up that one poll
  * returns (up to about a thousand sockets cut at once) to JavaScript in one turn; ending each there (`ws`'s
- * half-close, then its close and the hub's teardown) held the loop ~50 µs a socket, so 2,000 clients leaving
- * together stalled every other client for 100 ms. Queued, a hang-up costs the poll only its read, and timers and
+ * half-close, then its close and the hub's teardown) holds the loop ~50 µs a socket, so 2,000 clients leaving
+ * together stall every other client for 100 ms. Queued, a hang-up costs the poll only its read, and timers and
  * other sockets run between slices. `ws`'s own 'end' handling (a graceful half-close) is replaced: the peer is
  * gone, nothing is left to say, and destroying the socket runs `ws`'s close as any other end does.
  * @example
@@ -34,19 +34,19 @@ export const HANGUP_SLICE = 64
  * wss.on('connection', (socket) => hangups.watch(socket._socket))
  */
 export function createHangupQueue(options: HangupQueueOptions): HangupQueue {
-  const queue: HangupSocket[] = []
-  let head = 0
+  // A Set keeps arrival order and lets go of each socket as it is destroyed.
+  const queue = new Set<HangupSocket>()
   let scheduled = false
 
   function drain() {
     scheduled = false
-    const end = Math.min(queue.length, head + options.slice)
-    for (; head < end; head++) {
-      const socket = queue[head]!
+    let left = options.slice
+    for (const socket of queue) {
+      if (left-- === 0) break
+      queue.delete(socket)
       if (!socket.destroyed) socket.destroy()
     }
-    if (head < queue.length) schedule()
-    else queue.length = head = 0
+    if (queue.size > 0) schedule()
   }
 
   function schedule() {
@@ -59,12 +59,12 @@ export function createHangupQueue(options: HangupQueueOptions): HangupQueue {
     watch(socket) {
       socket.removeAllListeners('end')
       socket.once('end', () => {
-        queue.push(socket)
+        queue.add(socket)
         schedule()
       })
     },
     get size() {
-      return queue.length - head
+      return queue.size
     },
   }
 }

@@ -55,7 +55,9 @@ interface LaneState {
  */
 export function createReceiveQueue(options: ReceiveQueueOptions): ReceiveQueue {
   const { budgetMs, maxQueuedBytes, clock, schedule } = options
-  const waiting: Waiting[] = []
+  // A FIFO read from `head`; its handled front is cut off once it is half the array, so a queue that never
+  // empties holds no more than twice what waits.
+  const waiting: (Waiting | undefined)[] = []
   let head = 0
   let ticking = false
   // When the current turn's handlers began; meaningful only while a tick is scheduled to end the turn's window.
@@ -76,13 +78,16 @@ export function createReceiveQueue(options: ReceiveQueueOptions): ReceiveQueue {
       while (head < waiting.length && clock() - turnStart < budgetMs)
     } finally {
       if (head < waiting.length) startTick()
-      else waiting.length = head = 0
+      if (head * 2 >= waiting.length) {
+        waiting.splice(0, head)
+        head = 0
+      }
     }
   }
 
   function runWaiting() {
     const next = waiting[head]!
-    waiting[head++] = undefined as unknown as Waiting
+    waiting[head++] = undefined
     const lane = next.lane
     lane.queuedBytes -= next.bytes
     try {
